@@ -1,0 +1,2 @@
+//! The one integration-test binary: every module below is a file of tests
+//! named for what it proves.
