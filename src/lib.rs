@@ -3,3 +3,4 @@
 //! See `ARCHITECTURE.md` for the code map and the invariants every module keeps.
 
 pub mod sim;
+pub mod sp;
