@@ -337,3 +337,31 @@ fn tree_keeps_source_order_and_byte_offsets() {
         (5, 1, 5)
     );
 }
+
+#[test]
+fn unknown_key_renders_like_the_design_example() {
+    use ssosim::scenario::decode::MapReader;
+    let source = b"steps:\n  - { as: ada@acme.test, domain.refrsh: acme.test }\n";
+    let root = parse(source, &Limits::default()).unwrap();
+    let mut top = MapReader::new(&root, "the scenario").unwrap();
+    let steps = top.req("steps").unwrap().as_seq("`steps`").unwrap();
+    let mut step = MapReader::new(&steps[0], "a step").unwrap();
+    step.req("as").unwrap();
+    for action in ["domain.add", "domain.refresh", "domain.remove"] {
+        assert!(step.opt(action).is_none());
+    }
+    let diag = step.finish().unwrap_err();
+    let expected = "\
+error: unknown key `domain.refrsh` in a step
+ --> scenarios/dom/pending.yaml:2:26
+  |
+2 |   - { as: ada@acme.test, domain.refrsh: acme.test }
+  |                          ^^^^^^^^^^^^^ expected one of `as`, `domain.add`, `domain.refresh`, `domain.remove`
+  |
+  = help: did you mean `domain.refresh`?
+";
+    assert_eq!(
+        diag.render("scenarios/dom/pending.yaml", source, false),
+        expected
+    );
+}
