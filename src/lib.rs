@@ -2,5 +2,6 @@
 //!
 //! See `ARCHITECTURE.md` for the code map and the invariants every module keeps.
 
+pub mod scenario;
 pub mod sim;
 pub mod sp;

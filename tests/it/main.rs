@@ -1,2 +1,3 @@
 //! The one integration-test binary: every module below is a file of tests
 //! named for what it proves.
+mod yaml_syntax;
