@@ -2,6 +2,9 @@
 //!
 //! See `ARCHITECTURE.md` for the code map and the invariants every module keeps.
 
+pub mod agent;
+pub mod rules;
 pub mod scenario;
 pub mod sim;
 pub mod sp;
+pub mod transcript;

@@ -59,6 +59,8 @@ pub struct Step {
     pub span: Span,
     /// The step's action key as written (`domain.add`), for transcripts.
     pub keyword: String,
+    /// The step's arguments as written, in flow style (`{org: acme, domain: acme.test}`).
+    pub args: String,
     pub actor: Option<String>,
     pub action: Action,
     pub expect: Option<Expect>,

@@ -198,7 +198,7 @@ fn parse_step(n: &Node) -> DResult<Step> {
         if ACTIONS.contains(&key) {
             if let Some(first) = action_key {
                 return Err(Diagnostic::new(k.span, format!("a step takes one action; `{key}` is a second one"))
-                    .note(Some(first.span), "the first action is here")
+                    .note(Some(first.span), "the first action is")
                     .help("split it into two steps"));
             }
             action_key = Some(k);
@@ -237,11 +237,15 @@ fn parse_step(n: &Node) -> DResult<Step> {
         _ => {}
     }
     let action = parse_action(&keyword, value)?;
+    if let (Some(e), true) = (expect_node, matches!(keyword.as_str(), "advance" | "dns.publish" | "dns.txt" | "dns.withdraw")) {
+        return Err(Diagnostic::new(e.span, format!("`{keyword}` has no response to expect anything of"))
+            .help("put `expect:` on a step that asks the SP something, such as `domain.refresh`"));
+    }
     let expect = match expect_node {
         Some(e) => Some(parse_expect(e)?),
         None => None,
     };
-    Ok(Step { span: n.span, keyword, actor, action, expect })
+    Ok(Step { span: n.span, keyword, args: flow(value), actor, action, expect })
 }
 
 /// `org` can be given as a scalar (`sso.setup: acme`) or as `{ org: acme }`.
@@ -439,6 +443,22 @@ fn parse_expect(n: &Node) -> DResult<Expect> {
     }
     m.finish()?;
     Ok(Expect { span: n.span, error, contains, fields })
+}
+
+/// A node in YAML flow style, for transcripts: `{org: acme, domain: acme.test}`.
+pub fn flow(n: &Node) -> String {
+    match &n.kind {
+        NodeKind::Null => "null".to_string(),
+        NodeKind::Scalar(s) if s.quoted || s.value.is_empty() || s.value.contains([',', '{', '}', '[', ']', ':', '#', '\n']) => {
+            serde_json::to_string(&s.value).unwrap_or_default()
+        }
+        NodeKind::Scalar(s) => s.value.clone(),
+        NodeKind::Seq(items) => format!("[{}]", items.iter().map(flow).collect::<Vec<_>>().join(", ")),
+        NodeKind::Map(entries) => format!(
+            "{{{}}}",
+            entries.iter().map(|(k, v)| format!("{}: {}", flow(k), flow(v))).collect::<Vec<_>>().join(", ")
+        ),
+    }
 }
 
 /// A YAML value as JSON: unquoted `true`/`false`/integers/null keep their
