@@ -1,0 +1,194 @@
+//! The command line: clap definitions, and one module per command.
+//! Doc comments on the structs below are the `--help` text.
+//!
+//! Exit codes (README, DESIGN.md): 0 all passed; 1 an expectation or
+//! snapshot differed; 2 usage or scenario file error; 3 internal error or
+//! invariant violated; 4 a scenario did not finish within its virtual-time limit.
+
+mod bench;
+mod check;
+mod rules;
+mod run;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use run::{collect_files, run_one, FileRun};
+
+/// A whole single-sign-on world on one machine: mock SAML IdPs, a mock DNS,
+/// and an SP's identity logic, driven by scenario files on a virtual clock.
+#[derive(Parser, Debug)]
+#[command(name = "ssosim", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run scenario files and compare each transcript with its snapshot.
+    Run(RunArgs),
+    /// Parse and validate scenario files without running them.
+    Check(CheckArgs),
+    /// The rule catalogue, with the scenarios that cover each rule.
+    Rules(RulesArgs),
+    /// The mock DNS server on its own.
+    Dns {
+        #[command(subcommand)]
+        command: DnsCommand,
+    },
+    /// Throughput and latency figures, measured in one run.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RunArgs {
+    /// Scenario files or folders (searched recursively for *.yaml).
+    #[arg(default_value = "scenarios")]
+    pub paths: Vec<PathBuf>,
+    /// Run only scenarios whose path or name contains this text (case-insensitive).
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// Run with this seed instead of each scenario's own (snapshots are then not compared).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Take this run's transcripts as the new snapshots.
+    #[arg(long)]
+    pub accept: bool,
+    /// Run each scenario twice and fail on any difference between the transcripts.
+    #[arg(long)]
+    pub check_determinism: bool,
+    /// What to print on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Pretty)]
+    pub format: Format,
+    /// Also write a report to FILE: JUnit XML for *.xml, JSON for *.json.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// How many scenarios run at once (default: the number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Pretty,
+    Json,
+    Junit,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Scenario files or folders.
+    #[arg(default_value = "scenarios")]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    /// Where to look for the scenarios that cover each rule.
+    #[arg(long, default_value = "scenarios")]
+    pub scenarios: PathBuf,
+    #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+    pub format: RulesFormat,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DnsCommand {
+    /// Serve zone files authoritatively over UDP and TCP until interrupted.
+    Serve {
+        /// Address to listen on (UDP and TCP).
+        #[arg(long, default_value = "127.0.0.1:5353")]
+        listen: SocketAddr,
+        /// An RFC 1035 master file; repeat for several zones.
+        #[arg(long = "zone", required = true, value_name = "FILE")]
+        zones: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Wall time of a scenario suite and of each scenario in it.
+    Scenarios {
+        #[arg(default_value = "scenarios")]
+        paths: Vec<PathBuf>,
+        /// How many times to run the suite.
+        #[arg(long, default_value_t = 10)]
+        iterations: usize,
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+        /// Scenarios at once (default: the number of cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
+}
+
+/// Parses the command line and runs it; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Run(args) => run::run(&args),
+        Command::Check(args) => check::check(&args),
+        Command::Rules(args) => rules::rules(&args),
+        Command::Dns { command: DnsCommand::Serve { listen, zones } } => dns_serve(listen, &zones),
+        Command::Bench { command: BenchCommand::Scenarios { paths, iterations, format, jobs } } => {
+            bench::scenarios(&paths, iterations, format, jobs)
+        }
+    }
+}
+
+fn dns_serve(listen: SocketAddr, files: &[PathBuf]) -> i32 {
+    let mut zones = vec![];
+    for f in files {
+        let text = match std::fs::read_to_string(f) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", f.display());
+                return 2;
+            }
+        };
+        match crate::dns::parse_zone(&text, &f.display().to_string()) {
+            Ok(z) => zones.push(z),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        }
+    }
+    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start a runtime: {e}");
+            return 3;
+        }
+    };
+    match rt.block_on(crate::dns::serve_standalone(listen, zones)) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            3
+        }
+    }
+}
+
+/// Whether to colour output written to a stream.
+pub(crate) fn use_color(stream_is_terminal: bool) -> bool {
+    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
