@@ -2,4 +2,6 @@
 //!
 //! See `ARCHITECTURE.md` for the code map and the invariants every module keeps.
 
+pub mod report;
 pub mod sim;
+pub mod snapshot;

@@ -1,2 +1,5 @@
 //! The one integration-test binary: every module below is a file of tests
 //! named for what it proves.
+
+mod report_formats;
+mod snapshot_files;
