@@ -110,6 +110,11 @@ pub enum SnapshotError {
 }
 
 /// Where the snapshot of a scenario file lives (see the module docs).
+///
+/// This looks only at the path it is given. A user inside `scenarios/` may
+/// type `dom/x.yaml`; pass `std::path::absolute(file)` (which, unlike
+/// `canonicalize`, keeps symlinked folders as named) so the `scenarios`
+/// folder is among the components.
 pub fn snapshot_path(scenario_file: &Path) -> PathBuf {
     let file_name = scenario_file
         .file_name()
@@ -207,18 +212,18 @@ fn parse(text: &str) -> Result<Snapshot, (usize, String)> {
     let mut lines = text.split_inclusive('\n');
     match lines.next() {
         Some(first) if first.trim_end() == "---" => {}
-        Some(first) if !first.trim().is_empty() => {
+        Some(first) => {
             return Err((
                 1,
                 format!(
                     "expected the header to open with a `---` line, found `{}` \
                      (legacy insta snapshots are not supported: rewrite them with \
                      `cargo insta test --force-update-snapshots`)",
-                    first.trim_end()
+                    first.trim_end().escape_debug()
                 ),
             ))
         }
-        _ => return Err((1, "the file is empty; expected a `---` header".to_string())),
+        None => return Err((1, "the file is empty; expected a `---` header".to_string())),
     }
     // The header is everything up to the next `---` line (insta's reader
     // does the same); the YAML text includes the opening `---`, so YAML line
