@@ -1,3 +1,6 @@
 //! The one integration-test binary: every module below is a file of tests
 //! named for what it proves.
+
+mod report_formats;
+mod snapshot_files;
 mod yaml_syntax;
