@@ -2,15 +2,14 @@
 //!
 //! See `ARCHITECTURE.md` for the code map and the invariants every module keeps.
 
-<<<<<<< HEAD
 pub mod agent;
+pub mod cli;
+pub mod dns;
+pub mod report;
 pub mod rules;
 pub mod scenario;
 pub mod sim;
+pub mod snapshot;
 pub mod sp;
 pub mod transcript;
-=======
-pub mod report;
-pub mod sim;
-pub mod snapshot;
->>>>>>> report
+pub mod world;

@@ -251,7 +251,8 @@ impl World {
     pub fn expected_record(&self, domain: &str) -> Option<(String, String)> {
         let sp = self.sp.core();
         let domain = domain.trim_end_matches('.').to_ascii_lowercase();
-        sp.parents().find_map(|p| p.domains.get(&domain).map(|d| (d.record_name.clone(), d.record_value.clone())))
+        let found = sp.parents().find_map(|p| p.domains.get(&domain).map(|d| (d.record_name.clone(), d.record_value.clone())));
+        found
     }
 
     /// Writes the DNS queries answered since the last call.

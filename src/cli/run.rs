@@ -63,7 +63,8 @@ pub fn run_one(path: &Path, seed: Option<u64>) -> Result<FileRun, LoadError> {
 }
 
 fn display(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
+    let rel = std::env::current_dir().ok().and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    rel.as_deref().unwrap_or(path).to_string_lossy().replace('\\', "/")
 }
 
 /// Whether snapshot files may be written: never in CI (insta's rule too).
@@ -157,8 +158,10 @@ fn judge(path: &Path, args: &RunArgs) -> ScenarioOutcome {
 }
 
 fn compare_snapshot(path: &Path, file: &str, transcript: &str, args: &RunArgs, out: &mut ScenarioOutcome) {
-    let snap_path = snapshot::snapshot_path(path);
-    let input_file = snapshot::input_file_for(path);
+    // Absolute, so that `dom/x.yaml` typed inside scenarios/ finds the same snapshot.
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let snap_path = snapshot::snapshot_path(&abs);
+    let input_file = snapshot::input_file_for(&abs);
     let stored = match snapshot::read(&snap_path) {
         Ok(s) => s,
         Err(e) => {

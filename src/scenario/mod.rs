@@ -13,5 +13,5 @@ pub mod ast;
 pub mod decode;
 pub mod diag;
 pub mod parse;
-// pub mod runner;
+pub mod runner;
 pub mod yaml;
