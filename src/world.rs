@@ -135,7 +135,10 @@ impl World {
                 .iter()
                 .map(|(email, role)| serde_json::json!({"email": email, "role": role}))
                 .collect();
-            let body = serde_json::json!({"kind": o.kind.as_str(), "handle": o.handle, "name": o.name, "members": members});
+            let mut body = serde_json::json!({"kind": o.kind.as_str(), "handle": o.handle, "name": o.name, "members": members});
+            if let Some(other) = &o.shares_parent_of {
+                body["share_parent_of"] = Value::String(other.clone());
+            }
             let host = o.kind.surface().host();
             let token = world.operator_token.clone();
             let ex = world.send("POST", host, "/operator/organizations", &[("x-operator-token", token)], Some(body)).await?;
@@ -247,17 +250,42 @@ impl World {
         &self.dns
     }
 
-    /// The TXT value the SP asked `domain`'s owners to publish, and where.
-    pub fn expected_record(&self, domain: &str) -> Option<(String, String)> {
+    /// The TXT record (name, value) the SP asked `domain`'s owners to
+    /// publish — of `org`'s parent when given. Several parents may have
+    /// added the same pending domain; then the scenario must say which.
+    pub fn expected_record(&self, domain: &str, org: Option<&str>) -> Result<Option<(String, String)>, WorldError> {
+        let parent = match org {
+            Some(h) => {
+                let id = self.org(h)?.id;
+                let sp = self.sp.core();
+                let parent = sp.org(id).ok().and_then(|o| o.parent);
+                match parent {
+                    Some(p) => Some(p),
+                    None => return Err(WorldError::scenario(format!("`{h}` has no parent organization, so no domains"))),
+                }
+            }
+            None => None,
+        };
         let sp = self.sp.core();
         let domain = domain.trim_end_matches('.').to_ascii_lowercase();
-        let found = sp.parents().find_map(|p| p.domains.get(&domain).map(|d| (d.record_name.clone(), d.record_value.clone())));
-        found
+        let found: Vec<(String, String)> = sp
+            .parents()
+            .filter(|p| parent.is_none_or(|id| p.id == id))
+            .filter_map(|p| p.domains.get(&domain).map(|d| (d.record_name.clone(), d.record_value.clone())))
+            .collect();
+        if found.len() > 1 {
+            return Err(WorldError::scenario(format!(
+                "{} parent organizations added {domain}: say whose record to publish with `org:`",
+                found.len()
+            )));
+        }
+        Ok(found.into_iter().next())
     }
 
-    /// Writes the DNS queries answered since the last call.
-    pub fn log_dns(&mut self) {
-        let at = self.clock.elapsed();
+    /// The DNS queries answered since the last call, one line each, to be
+    /// listed under the event that caused them.
+    pub fn take_dns_lines(&mut self) -> Vec<String> {
+        let mut out = vec![];
         for q in self.dns.take_log() {
             let answers = if q.answers.is_empty() { String::new() } else { format!(" {}", q.answers.join(" ")) };
             let tc = if q.truncated { " (truncated)" } else { "" };
@@ -265,8 +293,9 @@ impl World {
                 dns::Transport::Udp => "udp",
                 dns::Transport::Tcp => "tcp",
             };
-            self.transcript.event(at, "dns", &format!("{transport} {} {} → {}{answers}{tc}", q.qtype, q.qname, q.rcode), &[]);
+            out.push(format!("dns {transport} {} {} → {}{answers}{tc}", q.qtype, q.qname, q.rcode));
         }
+        out
     }
 
     /// Moves virtual time forward by `by`, running every job that falls due.
@@ -309,8 +338,8 @@ impl World {
                     } else {
                         format!("sp re-checks {} → {status}", view.domain)
                     };
-                    self.transcript.event(self.clock.elapsed(), "job", &headline, &[]);
-                    self.log_dns();
+                    let detail = self.take_dns_lines();
+                    self.transcript.event(self.clock.elapsed(), "job", &headline, &detail);
                 }
             }
         }

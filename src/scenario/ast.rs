@@ -36,6 +36,8 @@ pub struct OrgSpec {
     pub name: String,
     /// (email, role name) in order; the first is the owner.
     pub members: Vec<(String, String)>,
+    /// Shares this earlier org's parent from the start (`parent: acme`).
+    pub shares_parent_of: Option<String>,
     pub span: Span,
 }
 
@@ -88,9 +90,12 @@ pub enum Action {
     DomainList { org: String },
     DomainReport { org: String, format: ReportFormat },
     OrgCreation { org: String, disabled: bool },
-    /// Publish the TXT record the SP asked for `domain` — at its record name,
+    /// Publish the TXT record the SP asked for `domain` (asked of `org`'s
+    /// parent, when several parents added it) — at its record name,
     /// or at `name` (a placement mistake), with `value` (a wrong token).
-    DnsPublish { domain: String, name: Option<String>, value: Option<String>, delay: Option<Duration> },
+    /// `split` publishes the value as two character-strings, cut after the
+    /// `verification_token=` prefix (a DNS console's way of quoting).
+    DnsPublish { domain: String, org: Option<String>, name: Option<String>, value: Option<String>, delay: Option<Duration>, split: bool },
     /// Publish an arbitrary TXT record (one or several strings).
     DnsTxt { name: String, strings: Vec<String>, delay: Option<Duration> },
     /// Remove every TXT record at a name (after the propagation delay).
@@ -113,4 +118,6 @@ pub struct Expect {
     pub contains: Vec<String>,
     /// Every other key: a subset pattern over the response JSON.
     pub fields: serde_json::Map<String, Value>,
+    /// `expect: [ … ]`: a pattern for a response that is a list.
+    pub list: Option<Value>,
 }

@@ -106,6 +106,17 @@ fn parse_world(n: &Node) -> DResult<WorldSpec> {
             if orgs.iter().any(|x: &OrgSpec| x.handle == org.handle) {
                 return Err(Diagnostic::new(o.span, format!("organization `{}` is defined twice", org.handle)));
             }
+            if let Some(other) = &org.shares_parent_of {
+                if !orgs.iter().any(|x: &OrgSpec| &x.handle == other) {
+                    let known: Vec<&str> = orgs.iter().map(|x| x.handle.as_str()).collect();
+                    let mut d = Diagnostic::new(o.span, format!("`parent: {other}` names no organization defined above this one"))
+                        .expected("the id of an earlier organization in `world.orgs`");
+                    if let Some(s) = suggest(other, &known) {
+                        d = d.help(format!("did you mean `{s}`?"));
+                    }
+                    return Err(d);
+                }
+            }
             orgs.push(org);
         }
     }
@@ -151,8 +162,9 @@ fn parse_org(n: &Node) -> DResult<OrgSpec> {
             members.push((e, role.to_string()));
         }
     }
+    let shares_parent_of = m.opt("parent").map(|p| p.as_str("the org whose parent this one shares")).transpose()?.map(str::to_string);
     m.finish()?;
-    Ok(OrgSpec { handle, kind, name, members, span: n.span })
+    Ok(OrgSpec { handle, kind, name, members, shares_parent_of, span: n.span })
 }
 
 fn parse_dns(n: &Node) -> DResult<DnsSpec> {
@@ -358,15 +370,17 @@ fn parse_action(key: &str, v: &Node) -> DResult<Action> {
         }
         "dns.publish" => {
             if let NodeKind::Scalar(_) = v.kind {
-                Action::DnsPublish { domain: v.as_str("a domain")?.to_string(), name: None, value: None, delay: None }
+                Action::DnsPublish { domain: v.as_str("a domain")?.to_string(), org: None, name: None, value: None, delay: None, split: false }
             } else {
                 let mut m = MapReader::new(v, &what)?;
                 let domain = m.req("domain")?.as_str("the domain whose record to publish")?.to_string();
+                let org = m.opt("org").map(|n| n.as_str("the organization whose record to publish")).transpose()?.map(str::to_string);
                 let name = m.opt("name").map(|n| n.as_str("the record name")).transpose()?.map(str::to_string);
                 let value = m.opt("value").map(|n| n.as_str("the TXT value")).transpose()?.map(str::to_string);
                 let delay = m.opt("delay").map(|n| n.as_duration("the propagation delay")).transpose()?;
+                let split = m.opt("split").map(|n| n.as_bool("whether to split the value into two strings")).transpose()?.unwrap_or(false);
                 m.finish()?;
-                Action::DnsPublish { domain, name, value, delay }
+                Action::DnsPublish { domain, org, name, value, delay, split }
             }
         }
         "dns.txt" => {
@@ -404,6 +418,9 @@ fn parse_action(key: &str, v: &Node) -> DResult<Action> {
 }
 
 fn parse_expect(n: &Node) -> DResult<Expect> {
+    if let NodeKind::Seq(_) = n.kind {
+        return Ok(Expect { span: n.span, error: None, contains: vec![], fields: serde_json::Map::new(), list: Some(to_json(n)) });
+    }
     let mut m = MapReader::new(n, "an expectation")?;
     let mut error = None;
     let mut contains = vec![];
@@ -442,7 +459,7 @@ fn parse_expect(n: &Node) -> DResult<Expect> {
         m.mark_used(k);
     }
     m.finish()?;
-    Ok(Expect { span: n.span, error, contains, fields })
+    Ok(Expect { span: n.span, error, contains, fields, list: None })
 }
 
 /// A node in YAML flow style, for transcripts: `{org: acme, domain: acme.test}`.

@@ -120,10 +120,12 @@ fn exchange_lines(ex: &Exchange) -> Vec<String> {
     out
 }
 
+/// Writes a step's exchange, with the DNS traffic it caused beneath it.
 fn log_exchange(world: &mut World, headline: &str, ex: &Exchange) {
     let at = world.clock.elapsed();
-    world.transcript.event(at, "step", headline, &exchange_lines(ex));
-    world.log_dns();
+    let mut detail = exchange_lines(ex);
+    detail.extend(world.take_dns_lines());
+    world.transcript.event(at, "step", headline, &detail);
 }
 
 /// Takes one step; returns the HTTP exchange its `expect:` is checked against.
@@ -140,7 +142,7 @@ async fn run_step(world: &mut World, n: usize, step: &Step) -> Result<Option<Exc
     let (method, host, path, body): (&str, String, String, Option<Value>) = match &step.action {
         Action::Advance(d) => {
             let to = format_elapsed(at + *d);
-            world.transcript.event(at, "step", &format!("{n} · advance {} → {to}", humantime::format_duration(*d)), &[]);
+            world.transcript.event(at, "step", &format!("{n} · advance {} → {to}", step.args), &[]);
             world.advance(*d).await?;
             return Ok(None);
         }
@@ -161,8 +163,8 @@ async fn run_step(world: &mut World, n: usize, step: &Step) -> Result<Option<Exc
             log_exchange(world, &format!("{n} · operator · {} {}", step.keyword, step.args), &ex);
             return Ok(Some(ex));
         }
-        Action::DnsPublish { domain, name, value, delay } => {
-            let expected = world.expected_record(domain);
+        Action::DnsPublish { domain, org, name, value, delay, split } => {
+            let expected = world.expected_record(domain, org.as_deref())?;
             let (record_name, record_value) = match (name, value, expected) {
                 (Some(n), Some(v), _) => (n.clone(), v.clone()),
                 (n, v, Some((en, ev))) => (n.clone().unwrap_or(en), v.clone().unwrap_or(ev)),
@@ -172,7 +174,11 @@ async fn run_step(world: &mut World, n: usize, step: &Step) -> Result<Option<Exc
                     )))
                 }
             };
-            publish(world, n, &step.keyword, &record_name, vec![record_value], *delay)?;
+            let strings = match (split, record_value.split_once('=')) {
+                (true, Some((k, v))) => vec![format!("{k}="), v.to_string()],
+                _ => vec![record_value],
+            };
+            publish(world, n, &step.keyword, &record_name, strings, *delay)?;
             return Ok(None);
         }
         Action::DnsTxt { name, strings, delay } => {
@@ -299,10 +305,13 @@ pub fn check_expect(exp: &Expect, ex: &Exchange) -> Vec<String> {
             out.push(format!("expected refusal `{want}`, got `{code}` ({}): {}", ex.status, body["error"]["message"].as_str().unwrap_or("")))
         }
         (Some(want), false) => out.push(format!("expected refusal `{want}`, but it succeeded ({})", ex.status)),
-        (None, true) if !exp.fields.is_empty() || !exp.contains.is_empty() => {
+        (None, true) if !exp.fields.is_empty() || !exp.contains.is_empty() || exp.list.is_some() => {
             out.push(format!("expected success, got `{code}` ({}): {}", ex.status, body["error"]["message"].as_str().unwrap_or("")))
         }
         _ => {}
+    }
+    if let Some(want) = &exp.list {
+        match_value("response", want, &body, &mut out);
     }
     for (k, want) in &exp.fields {
         match_value(k, want, &body[k.as_str()], &mut out);

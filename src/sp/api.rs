@@ -21,7 +21,7 @@
 //! | DELETE | `/api/organizations/{id}/domains/{domain}` | identity admins |
 //! | GET | `/api/organizations/{id}/domain-memberships?format=json\|csv` | identity admins (DOM-6) |
 //! | PUT | `/api/organizations/{id}/identity/org-creation` `{disabled}` | identity admins (DOM-7) |
-//! | POST | `/operator/organizations` `{kind, handle, name, members}` | operator token |
+//! | POST | `/operator/organizations` `{kind, handle, name, members, share_parent_of?}` | operator token |
 //! | POST | `/operator/organizations/{id}/parent` | operator token (ORG-4) |
 //!
 //! Errors are `{"error": {"code": "…", "message": "…"}}` with the status of
@@ -155,7 +155,11 @@ fn operator(sp: &mut Sp, m: &str, rest: &[&str], body: &Value) -> SpResult<ApiRe
             for mem in body.get("members").and_then(Value::as_array).into_iter().flatten() {
                 members.push((field(mem, "email")?.to_string(), parse_role(kind, field(mem, "role")?)?));
             }
-            let id = sp.operator_create_org(kind, handle, name, members)?;
+            let share = match body.get("share_parent_of").and_then(Value::as_str) {
+                Some(key) => Some(org_id(sp, key)?),
+                None => None,
+            };
+            let id = sp.operator_create_org(kind, handle, name, members, share)?;
             Ok(ApiResponse::json(201, &OrgView::new(sp.org(id)?)))
         }
         ("POST", ["organizations", org, "parent"]) => {

@@ -148,6 +148,10 @@ impl Sp {
         let parent = self.parent_for_identity(org)?;
         let name = normalize_domain(domain)?;
         let d = self.domain(parent, &name)?;
+        // DOM-4: verifying what another parent holds is refused outright.
+        if let Some(holder) = self.verified_holder(&name).filter(|h| *h != parent) {
+            return Err(self.held_error(&name, holder));
+        }
         Ok(DnsCheck {
             parent,
             domain: name,
@@ -172,16 +176,13 @@ impl Sp {
         }
         let result = if d.status == DomainStatus::Verified {
             CheckResult::Verified
+        } else if holder.is_some_and(|h| h != check.parent) {
+            CheckResult::HeldByAnotherParent
         } else {
             match answer {
                 TxtAnswer::Failed(message) => CheckResult::DnsError { message: message.clone() },
                 TxtAnswer::NoRecord => CheckResult::NoRecord,
-                TxtAnswer::Records(found) if found.iter().any(|v| v == &d.record_value) => {
-                    match holder {
-                        Some(h) if h != check.parent => CheckResult::HeldByAnotherParent,
-                        _ => CheckResult::Verified,
-                    }
-                }
+                TxtAnswer::Records(found) if found.iter().any(|v| v == &d.record_value) => CheckResult::Verified,
                 TxtAnswer::Records(found) => CheckResult::WrongValue {
                     found: found.iter().map(|f| format!("\"{f}\"")).collect(),
                 },

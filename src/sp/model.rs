@@ -87,8 +87,7 @@ impl Surface {
 
 /// Roles (ORG-6). claude.ai: primary owner > owner > admin > user.
 /// Console: admin > member. The derived order is the rank within a surface.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Role {
     // claude.ai roles, lowest first.
     User,
@@ -147,6 +146,13 @@ impl Role {
     /// May change other members' roles (claude.ai: owners; Console: admins).
     pub fn changes_roles(self) -> bool {
         self.manages_identity()
+    }
+}
+
+/// Roles are shown as each surface names them (a Console admin is `admin`).
+impl Serialize for Role {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 
@@ -252,7 +258,7 @@ pub enum CheckResult {
     NoRecord,
     /// TXT records exist at the name, none with the expected value.
     WrongValue { found: Vec<String> },
-    /// The record matches but another parent verified the domain first (DOM-4).
+    /// Another parent verified the domain first (DOM-4); DNS is not consulted.
     HeldByAnotherParent,
     /// The DNS server could not be asked.
     DnsError { message: String },
@@ -267,8 +273,7 @@ impl CheckResult {
                 format!("TXT found but not the expected value (found {})", found.join(", "))
             }
             CheckResult::HeldByAnotherParent => {
-                "record found, but another parent organization has already verified this domain"
-                    .into()
+                "another parent organization has already verified this domain".into()
             }
             CheckResult::DnsError { message } => format!("DNS lookup failed: {message}"),
         }

@@ -65,18 +65,30 @@ impl Sp {
             super::Surface::Claude => Role::PrimaryOwner,
             super::Surface::Console => Role::ConsoleAdmin,
         };
-        self.insert_org(kind, handle, name, vec![(actor.to_string(), role)])
+        self.insert_org(kind, handle, name, vec![(actor.to_string(), role)], None)
     }
 
     /// World set-up and sales-led provisioning: an operator creates an org
     /// with its members directly. The same invariants hold (one primary owner).
+    /// `share_parent_of` links the new org to an existing org's parent
+    /// instead (an account structure set up by sales; merges do it in-product).
     pub fn operator_create_org(
         &mut self,
         kind: OrgKind,
         handle: &str,
         name: &str,
         members: Vec<(String, Role)>,
+        share_parent_of: Option<Uuid>,
     ) -> SpResult<Uuid> {
+        let shared = match share_parent_of {
+            Some(other) => {
+                let o = self.org(other)?;
+                Some(o.parent.ok_or_else(|| {
+                    SpError::new(Code::NoParent, format!("{} has no parent organization to share", o.handle))
+                })?)
+            }
+            None => None,
+        };
         for (email, role) in &members {
             check_email(email)?;
             if Role::parse(kind, role.as_str()) != Some(*role) {
@@ -100,7 +112,7 @@ impl Sp {
                 "a console organization needs at least one admin",
             ));
         }
-        self.insert_org(kind, handle, name, members)
+        self.insert_org(kind, handle, name, members, shared)
     }
 
     fn insert_org(
@@ -109,6 +121,7 @@ impl Sp {
         handle: &str,
         name: &str,
         members: Vec<(String, Role)>,
+        shared_parent: Option<Uuid>,
     ) -> SpResult<Uuid> {
         if self.handles.contains_key(handle) {
             return Err(SpError::new(
@@ -140,7 +153,12 @@ impl Sp {
             },
         );
         self.handles.insert(handle.to_string(), id);
-        if kind == OrgKind::Enterprise {
+        if let Some(p) = shared_parent {
+            if let Some(parent) = self.parents.get_mut(&p) {
+                parent.orgs.push(id);
+            }
+            self.org_mut(id)?.parent = Some(p);
+        } else if kind == OrgKind::Enterprise {
             let p = self.new_parent(ParentOrigin::EnterpriseDefault, id);
             self.org_mut(id)?.parent = Some(p);
         }
