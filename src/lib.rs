@@ -2,4 +2,5 @@
 //!
 //! See `ARCHITECTURE.md` for the code map and the invariants every module keeps.
 
+pub mod dns;
 pub mod sim;
