@@ -26,6 +26,12 @@ impl DnsName {
         DnsName { labels: Vec::new() }
     }
 
+    /// Builds a name from labels already known to be valid (taken from
+    /// another name).
+    pub(crate) fn parse_labels(labels: Vec<Vec<u8>>) -> DnsName {
+        DnsName { labels }
+    }
+
     /// The labels, leftmost first, without the root label.
     pub fn labels(&self) -> &[Vec<u8>] {
         &self.labels
