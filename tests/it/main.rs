@@ -1,6 +1,7 @@
 //! The one integration-test binary: every module below is a file of tests
 //! named for what it proves.
 
+mod dns;
 mod report_formats;
 mod snapshot_files;
 mod yaml_syntax;
