@@ -12,11 +12,19 @@ pub struct Rule {
 }
 
 const fn rule(id: &'static str, title: &'static str) -> Rule {
-    Rule { id, title, harness_decision: None }
+    Rule {
+        id,
+        title,
+        harness_decision: None,
+    }
 }
 
 const fn decided(id: &'static str, title: &'static str, decision: &'static str) -> Rule {
-    Rule { id, title, harness_decision: Some(decision) }
+    Rule {
+        id,
+        title,
+        harness_decision: Some(decision),
+    }
 }
 
 pub const RULES: &[Rule] = &[
@@ -34,7 +42,7 @@ pub const RULES: &[Rule] = &[
     decided("DOM-2", "A subdomain's record must be published under that subdomain; a record under the apex does not verify it.",
         "One naming scheme for apex and subdomains alike: `_acme-challenge.<domain>`."),
     decided("DOM-3", "Verification queries DNS; changes take time to become visible. A domain stays Pending until a check sees the record; Refresh checks now and the SP re-checks on its own schedule.",
-        "Re-checks every 5 minutes during the first hour after the domain was added, then hourly; a domain still pending 30 days after it was added becomes `failed`. Several strings in one TXT record are joined before comparing; any matching record verifies."),
+        "Re-checks every 5 minutes during the first hour after the domain was added, then hourly until a day has passed, then daily; a domain still pending 30 days after it was added becomes `failed`. Several strings in one TXT record are joined before comparing; any matching record verifies."),
     decided("DOM-4", "Once one parent has verified a domain, no other parent can claim or verify it; sharing SSO across it means merging into that parent.",
         "Adding a domain another parent verified is refused (domain-held-by-another-parent); a second parent's pending entry never verifies and its Refresh is refused with the same code."),
     rule("DOM-5", "Verifying a domain changes no one's access by itself."),

@@ -61,7 +61,11 @@ impl Transcript {
     /// written once, followed by `… the same N more times, the last at +T`.
     pub fn event(&mut self, at: Duration, source: &str, headline: &str, detail: &[String]) {
         if let Some(p) = &mut self.pending {
-            if source == COLLAPSING_SOURCE && p.source == source && p.headline == headline && p.detail == detail {
+            if source == COLLAPSING_SOURCE
+                && p.source == source
+                && p.headline == headline
+                && p.detail == detail
+            {
                 p.repeats += 1;
                 p.last_at = at;
                 return;
@@ -84,7 +88,12 @@ impl Transcript {
         if p.repeats > 0 {
             let times = if p.repeats == 1 { "time" } else { "times" };
             let indent = " ".repeat(DETAIL_INDENT);
-            let _ = writeln!(self.text, "{indent}… the same {} more {times}, the last at {}", p.repeats, format_elapsed(p.last_at));
+            let _ = writeln!(
+                self.text,
+                "{indent}… the same {} more {times}, the last at {}",
+                p.repeats,
+                format_elapsed(p.last_at)
+            );
         }
     }
 
@@ -121,7 +130,12 @@ mod tests {
     fn identical_job_events_collapse_and_steps_do_not() {
         let mut t = Transcript::new();
         for m in [5, 10, 15] {
-            t.event(min(m), "job", "sp re-checks a.test → pending", &["dns udp TXT x → NXDOMAIN".into()]);
+            t.event(
+                min(m),
+                "job",
+                "sp re-checks a.test → pending",
+                &["dns udp TXT x → NXDOMAIN".into()],
+            );
         }
         t.event(min(20), "job", "sp re-checks a.test → verified", &[]);
         t.event(min(20), "step", "1 · advance 1m", &[]);

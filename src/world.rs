@@ -48,10 +48,16 @@ pub enum WorldErrorKind {
 
 impl WorldError {
     pub fn scenario(message: impl Into<String>) -> WorldError {
-        WorldError { kind: WorldErrorKind::Scenario, message: message.into() }
+        WorldError {
+            kind: WorldErrorKind::Scenario,
+            message: message.into(),
+        }
     }
     pub fn internal(message: impl Into<String>) -> WorldError {
-        WorldError { kind: WorldErrorKind::Internal, message: message.into() }
+        WorldError {
+            kind: WorldErrorKind::Internal,
+            message: message.into(),
+        }
     }
 }
 
@@ -83,7 +89,12 @@ pub struct World {
 
 impl World {
     /// Starts the servers on 127.0.0.1 and builds the initial world.
-    pub async fn build(spec: &WorldSpec, seed: u64, scenario_dir: &Path, mut transcript: Transcript) -> Result<World, WorldError> {
+    pub async fn build(
+        spec: &WorldSpec,
+        seed: u64,
+        scenario_dir: &Path,
+        mut transcript: Transcript,
+    ) -> Result<World, WorldError> {
         let clock = Clock::new(spec.start);
         let rng = Rng::new(seed);
         let dns = MockDns::start(clock.clone())
@@ -103,7 +114,13 @@ impl World {
             lock(&sink_sched).schedule(at, Job::Sp(e));
         });
         let operator_token = rng.fork("operator").hex(16);
-        let sp = SpShared::new(Sp::new(rng.fork("sp"), spec.start), clock.clone(), lookup, effects, operator_token.clone());
+        let sp = SpShared::new(
+            Sp::new(rng.fork("sp"), spec.start),
+            clock.clone(),
+            lookup,
+            effects,
+            operator_token.clone(),
+        );
         let sp_server = SpServer::start(sp.clone(), None)
             .await
             .map_err(|e| WorldError::internal(format!("the SP could not start: {e}")))?;
@@ -141,19 +158,38 @@ impl World {
             }
             let host = o.kind.surface().host();
             let token = world.operator_token.clone();
-            let ex = world.send("POST", host, "/operator/organizations", &[("x-operator-token", token)], Some(body)).await?;
+            let ex = world
+                .send(
+                    "POST",
+                    host,
+                    "/operator/organizations",
+                    &[("x-operator-token", token)],
+                    Some(body),
+                )
+                .await?;
             if ex.status != 201 {
-                return Err(WorldError::scenario(format!("organization `{}` could not be created: {}", o.handle, ex.body)));
+                return Err(WorldError::scenario(format!(
+                    "organization `{}` could not be created: {}",
+                    o.handle, ex.body
+                )));
             }
             let v: Value = serde_json::from_str(&ex.body).unwrap_or(Value::Null);
             world.learn_org(&v);
             let members: Vec<String> = o.members.iter().map(|(e, r)| format!("{e} {r}")).collect();
-            let headline = format!("org {} ({} \"{}\") id {}", o.handle, o.kind, o.name, v["id"].as_str().unwrap_or("?"));
+            let headline = format!(
+                "org {} ({} \"{}\") id {}",
+                o.handle,
+                o.kind,
+                o.name,
+                v["id"].as_str().unwrap_or("?")
+            );
             let mut detail = vec![format!("members: {}", members.join(", "))];
             if let Some(p) = v["parent"].as_str() {
                 detail.push(format!("parent {p}"));
             }
-            world.transcript.event(world.clock.elapsed(), "world", &headline, &detail);
+            world
+                .transcript
+                .event(world.clock.elapsed(), "world", &headline, &detail);
         }
         Ok(world)
     }
@@ -162,23 +198,39 @@ impl World {
         let at = self.clock.elapsed();
         match z {
             ZoneSpec::Empty { origin, .. } => {
-                self.dns.add_empty_zone(origin).map_err(|e| WorldError::scenario(format!("zone {origin}: {e}")))?;
-                self.transcript.event(at, "world", &format!("dns zone {origin} (empty: SOA and NS only)"), &[]);
+                self.dns
+                    .add_empty_zone(origin)
+                    .map_err(|e| WorldError::scenario(format!("zone {origin}: {e}")))?;
+                self.transcript.event(
+                    at,
+                    "world",
+                    &format!("dns zone {origin} (empty: SOA and NS only)"),
+                    &[],
+                );
             }
             ZoneSpec::File { path, .. } => {
                 let full = scenario_dir.join(path);
-                let text = std::fs::read_to_string(&full)
-                    .map_err(|e| WorldError::scenario(format!("cannot read zone file {}: {e}", full.display())))?;
-                let zone = dns::parse_zone(&text, &path.display().to_string()).map_err(|e| WorldError::scenario(format!("zone file error: {e}")))?;
+                let text = std::fs::read_to_string(&full).map_err(|e| {
+                    WorldError::scenario(format!("cannot read zone file {}: {e}", full.display()))
+                })?;
+                let zone = dns::parse_zone(&text, &path.display().to_string())
+                    .map_err(|e| WorldError::scenario(format!("zone file error: {e}")))?;
                 self.dns.add_zone(zone);
-                self.transcript.event(at, "world", &format!("dns zone from {}", path.display()), &[]);
+                self.transcript.event(
+                    at,
+                    "world",
+                    &format!("dns zone from {}", path.display()),
+                    &[],
+                );
             }
         }
         Ok(())
     }
 
     fn learn_org(&mut self, v: &Value) {
-        let (Some(handle), Some(id), Some(kind)) = (v["handle"].as_str(), v["id"].as_str(), v["kind"].as_str()) else {
+        let (Some(handle), Some(id), Some(kind)) =
+            (v["handle"].as_str(), v["id"].as_str(), v["kind"].as_str())
+        else {
             return;
         };
         if let (Ok(id), Some(kind)) = (Uuid::parse_str(id), OrgKind::parse(kind)) {
@@ -200,7 +252,14 @@ impl World {
         })
     }
 
-    async fn send(&mut self, method: &str, host: &str, path: &str, headers: &[(&str, String)], body: Option<Value>) -> Result<Exchange, WorldError> {
+    async fn send(
+        &mut self,
+        method: &str,
+        host: &str,
+        path: &str,
+        headers: &[(&str, String)],
+        body: Option<Value>,
+    ) -> Result<Exchange, WorldError> {
         let ex = self
             .http
             .send(method, host, path, headers, body.map(|b| b.to_string()))
@@ -214,36 +273,66 @@ impl World {
 
     /// Signs `email` in on `host` without SSO (recorded in the transcript).
     pub async fn login(&mut self, email: &str, host: &str) -> Result<Exchange, WorldError> {
-        let ex = self.send("POST", host, "/auth/login", &[], Some(serde_json::json!({"email": email}))).await?;
+        let ex = self
+            .send(
+                "POST",
+                host,
+                "/auth/login",
+                &[],
+                Some(serde_json::json!({"email": email})),
+            )
+            .await?;
         if let Some(token) = ex.set_cookie.as_deref().and_then(session_token) {
-            self.sessions.insert((email.to_string(), host.to_string()), token);
+            self.sessions
+                .insert((email.to_string(), host.to_string()), token);
         }
         Ok(ex)
     }
 
     pub fn has_session(&self, email: &str, host: &str) -> bool {
-        self.sessions.contains_key(&(email.to_string(), host.to_string()))
+        self.sessions
+            .contains_key(&(email.to_string(), host.to_string()))
     }
 
     /// An admin-API request as `actor` (who must have signed in on `host`).
-    pub async fn as_user(&mut self, actor: &str, method: &str, host: &str, path: &str, body: Option<Value>) -> Result<Exchange, WorldError> {
+    pub async fn as_user(
+        &mut self,
+        actor: &str,
+        method: &str,
+        host: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Exchange, WorldError> {
         let cookie = self
             .sessions
             .get(&(actor.to_string(), host.to_string()))
             .map(|t| format!("session={t}"))
             .unwrap_or_default();
-        self.send(method, host, path, &[("cookie", cookie)], body).await
+        self.send(method, host, path, &[("cookie", cookie)], body)
+            .await
     }
 
     /// An unauthenticated request (sign-up pages).
-    pub async fn anonymous(&mut self, method: &str, host: &str, path: &str, body: Option<Value>) -> Result<Exchange, WorldError> {
+    pub async fn anonymous(
+        &mut self,
+        method: &str,
+        host: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Exchange, WorldError> {
         self.send(method, host, path, &[], body).await
     }
 
     /// An operator request (standing for a sales or support action).
-    pub async fn operator(&mut self, method: &str, host: &str, path: &str) -> Result<Exchange, WorldError> {
+    pub async fn operator(
+        &mut self,
+        method: &str,
+        host: &str,
+        path: &str,
+    ) -> Result<Exchange, WorldError> {
         let token = self.operator_token.clone();
-        self.send(method, host, path, &[("x-operator-token", token)], None).await
+        self.send(method, host, path, &[("x-operator-token", token)], None)
+            .await
     }
 
     pub fn dns(&self) -> &MockDns {
@@ -253,7 +342,11 @@ impl World {
     /// The TXT record (name, value) the SP asked `domain`'s owners to
     /// publish — of `org`'s parent when given. Several parents may have
     /// added the same pending domain; then the scenario must say which.
-    pub fn expected_record(&self, domain: &str, org: Option<&str>) -> Result<Option<(String, String)>, WorldError> {
+    pub fn expected_record(
+        &self,
+        domain: &str,
+        org: Option<&str>,
+    ) -> Result<Option<(String, String)>, WorldError> {
         let parent = match org {
             Some(h) => {
                 let id = self.org(h)?.id;
@@ -261,7 +354,11 @@ impl World {
                 let parent = sp.org(id).ok().and_then(|o| o.parent);
                 match parent {
                     Some(p) => Some(p),
-                    None => return Err(WorldError::scenario(format!("`{h}` has no parent organization, so no domains"))),
+                    None => {
+                        return Err(WorldError::scenario(format!(
+                            "`{h}` has no parent organization, so no domains"
+                        )))
+                    }
                 }
             }
             None => None,
@@ -271,7 +368,11 @@ impl World {
         let found: Vec<(String, String)> = sp
             .parents()
             .filter(|p| parent.is_none_or(|id| p.id == id))
-            .filter_map(|p| p.domains.get(&domain).map(|d| (d.record_name.clone(), d.record_value.clone())))
+            .filter_map(|p| {
+                p.domains
+                    .get(&domain)
+                    .map(|d| (d.record_name.clone(), d.record_value.clone()))
+            })
             .collect();
         if found.len() > 1 {
             return Err(WorldError::scenario(format!(
@@ -287,13 +388,20 @@ impl World {
     pub fn take_dns_lines(&mut self) -> Vec<String> {
         let mut out = vec![];
         for q in self.dns.take_log() {
-            let answers = if q.answers.is_empty() { String::new() } else { format!(" {}", q.answers.join(" ")) };
+            let answers = if q.answers.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", q.answers.join(" "))
+            };
             let tc = if q.truncated { " (truncated)" } else { "" };
             let transport = match q.transport {
                 dns::Transport::Udp => "udp",
                 dns::Transport::Tcp => "tcp",
             };
-            out.push(format!("dns {transport} {} {} → {}{answers}{tc}", q.qtype, q.qname, q.rcode));
+            out.push(format!(
+                "dns {transport} {} {} → {}{answers}{tc}",
+                q.qtype, q.qname, q.rcode
+            ));
         }
         out
     }
@@ -339,7 +447,8 @@ impl World {
                         format!("sp re-checks {} → {status}", view.domain)
                     };
                     let detail = self.take_dns_lines();
-                    self.transcript.event(self.clock.elapsed(), "job", &headline, &detail);
+                    self.transcript
+                        .event(self.clock.elapsed(), "job", &headline, &detail);
                 }
             }
         }
@@ -348,26 +457,70 @@ impl World {
     /// The closing section: everything the SP holds, in a stable order.
     pub fn final_state(&mut self) {
         let now = self.clock.now().format(&Rfc3339).unwrap_or_default();
-        self.transcript.section(&format!("final state at {} ({now})", format_elapsed(self.clock.elapsed())));
+        self.transcript.section(&format!(
+            "final state at {} ({now})",
+            format_elapsed(self.clock.elapsed())
+        ));
         let sp = self.sp.core();
         let mut lines = vec![];
         for o in sp.orgs() {
-            let parent = o.parent.map(|p| format!(" parent {p}")).unwrap_or_else(|| " no parent".into());
-            lines.push(format!("org {} ({}) {} org8 {}{parent}", o.handle, o.kind, o.id, o.org8()));
+            let parent = o
+                .parent
+                .map(|p| format!(" parent {p}"))
+                .unwrap_or_else(|| " no parent".into());
+            lines.push(format!(
+                "org {} ({}) {} org8 {}{parent}",
+                o.handle,
+                o.kind,
+                o.id,
+                o.org8()
+            ));
             for m in o.members.values() {
                 lines.push(format!("  member {} {}", m.email, m.role));
             }
         }
         for p in sp.parents() {
-            let orgs: Vec<String> = p.orgs.iter().filter_map(|id| sp.org(*id).ok()).map(|o| o.handle.clone()).collect();
-            let origin = serde_json::to_value(p.origin).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-            let sso = serde_json::to_value(p.sso).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-            lines.push(format!("parent {} ({origin}) orgs: {}", p.id, orgs.join(", ")));
-            lines.push(format!("  sso: {sso}; disable new organization creation: {}", if p.disable_org_creation { "on" } else { "off" }));
+            let orgs: Vec<String> = p
+                .orgs
+                .iter()
+                .filter_map(|id| sp.org(*id).ok())
+                .map(|o| o.handle.clone())
+                .collect();
+            let origin = serde_json::to_value(p.origin)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let sso = serde_json::to_value(p.sso)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            lines.push(format!(
+                "parent {} ({origin}) orgs: {}",
+                p.id,
+                orgs.join(", ")
+            ));
+            lines.push(format!(
+                "  sso: {sso}; disable new organization creation: {}",
+                if p.disable_org_creation { "on" } else { "off" }
+            ));
             for d in p.domains.values() {
-                let status = serde_json::to_value(d.status).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-                let when = d.verified_at.map(|t| format!(" at {}", format_elapsed(t))).unwrap_or_default();
-                lines.push(format!("  domain {} {status}{when}; TXT {} \"{}\"; {} checks", d.name, d.record_name, d.record_value, d.checks));
+                let status = serde_json::to_value(d.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                let when = d
+                    .verified_at
+                    .map(|t| format!(" at {}", format_elapsed(t)))
+                    .unwrap_or_default();
+                let checks = if d.checks == 1 {
+                    "1 check".to_string()
+                } else {
+                    format!("{} checks", d.checks)
+                };
+                lines.push(format!(
+                    "  domain {} {status}{when}; TXT {} \"{}\"; {checks}",
+                    d.name, d.record_name, d.record_value
+                ));
             }
         }
         let personal: Vec<&str> = sp.personal_accounts().collect();

@@ -50,10 +50,15 @@ impl HttpClient {
     }
 
     async fn connect(addr: SocketAddr, host: &str) -> Result<SendRequest<Full<Bytes>>, AgentError> {
-        let err = |e: &dyn std::fmt::Display| AgentError::Http { host: host.to_string(), message: e.to_string() };
+        let err = |e: &dyn std::fmt::Display| AgentError::Http {
+            host: host.to_string(),
+            message: e.to_string(),
+        };
         let stream = TcpStream::connect(addr).await.map_err(|e| err(&e))?;
         let _ = stream.set_nodelay(true);
-        let (sender, conn) = http1::handshake(TokioIo::new(stream)).await.map_err(|e| err(&e))?;
+        let (sender, conn) = http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| err(&e))?;
         tokio::spawn(async move {
             // The connection ends when either side closes it; nothing to report.
             let _ = conn.await;
@@ -70,8 +75,14 @@ impl HttpClient {
         headers: &[(&str, String)],
         body: Option<String>,
     ) -> Result<Exchange, AgentError> {
-        let addr = *self.routes.get(host).ok_or_else(|| AgentError::UnknownHost(host.to_string()))?;
-        let err = |e: &dyn std::fmt::Display| AgentError::Http { host: host.to_string(), message: e.to_string() };
+        let addr = *self
+            .routes
+            .get(host)
+            .ok_or_else(|| AgentError::UnknownHost(host.to_string()))?;
+        let err = |e: &dyn std::fmt::Display| AgentError::Http {
+            host: host.to_string(),
+            message: e.to_string(),
+        };
         // A kept-alive connection may have been closed by the server: reconnect once.
         for attempt in 0..2 {
             let sender = match self.conns.get_mut(&addr) {
@@ -79,14 +90,19 @@ impl HttpClient {
                 _ => {
                     let s = Self::connect(addr, host).await?;
                     self.conns.insert(addr, s);
-                    self.conns.get_mut(&addr).ok_or_else(|| err(&"connection vanished"))?
+                    self.conns
+                        .get_mut(&addr)
+                        .ok_or_else(|| err(&"connection vanished"))?
                 }
             };
             if sender.ready().await.is_err() {
                 self.conns.remove(&addr);
                 continue;
             }
-            let mut b = hyper::Request::builder().method(method).uri(path_and_query).header("host", host);
+            let mut b = hyper::Request::builder()
+                .method(method)
+                .uri(path_and_query)
+                .header("host", host);
             for (k, v) in headers {
                 b = b.header(*k, v);
             }
@@ -99,10 +115,20 @@ impl HttpClient {
             match sender.send_request(req).await {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
-                    let header = |n: &str| resp.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_string);
+                    let header = |n: &str| {
+                        resp.headers()
+                            .get(n)
+                            .and_then(|v| v.to_str().ok())
+                            .map(str::to_string)
+                    };
                     let content_type = header("content-type").unwrap_or_default();
                     let set_cookie = header("set-cookie");
-                    let bytes = resp.into_body().collect().await.map_err(|e| err(&e))?.to_bytes();
+                    let bytes = resp
+                        .into_body()
+                        .collect()
+                        .await
+                        .map_err(|e| err(&e))?
+                        .to_bytes();
                     return Ok(Exchange {
                         method: method.to_string(),
                         url: format!("https://{host}{path_and_query}"),

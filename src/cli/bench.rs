@@ -37,7 +37,12 @@ fn median(v: &mut [f64]) -> f64 {
     }
 }
 
-pub fn scenarios(paths: &[PathBuf], iterations: usize, format: RulesFormat, jobs: Option<usize>) -> i32 {
+pub fn scenarios(
+    paths: &[PathBuf],
+    iterations: usize,
+    format: RulesFormat,
+    jobs: Option<usize>,
+) -> i32 {
     let files = match collect_files(paths) {
         Ok(f) if !f.is_empty() => f,
         Ok(_) => {
@@ -63,7 +68,10 @@ pub fn scenarios(paths: &[PathBuf], iterations: usize, format: RulesFormat, jobs
         suite.push(t0.elapsed().as_secs_f64() * 1000.0);
         for (i, (ok, ms)) in times.into_iter().enumerate() {
             if !ok {
-                eprintln!("error: {} does not load; run `ssosim check` first", files[i].display());
+                eprintln!(
+                    "error: {} does not load; run `ssosim check` first",
+                    files[i].display()
+                );
                 return 2;
             }
             per[i].push(ms);
@@ -96,12 +104,21 @@ pub fn scenarios(paths: &[PathBuf], iterations: usize, format: RulesFormat, jobs
     match format {
         RulesFormat::Json => println!("{}", serde_json::to_string_pretty(&b).unwrap_or_default()),
         RulesFormat::Text => {
-            println!("{} scenarios × {} iterations on {} jobs", b.scenarios, b.iterations, b.jobs);
-            println!("suite:    median {:.1} ms (min {:.1}, max {:.1})", b.suite_median_ms, b.suite_min_ms, b.suite_max_ms);
+            println!(
+                "{} scenarios × {} iterations on {} jobs",
+                b.scenarios, b.iterations, b.jobs
+            );
+            println!(
+                "suite:    median {:.1} ms (min {:.1}, max {:.1})",
+                b.suite_median_ms, b.suite_min_ms, b.suite_max_ms
+            );
             println!("scenario: median {:.2} ms", b.scenario_median_ms);
             println!("slowest:");
             for t in &b.slowest {
-                println!("  {:>7.2} ms median, {:>7.2} ms max  {}", t.median_ms, t.max_ms, t.file);
+                println!(
+                    "  {:>7.2} ms median, {:>7.2} ms max  {}",
+                    t.median_ms, t.max_ms, t.file
+                );
             }
         }
     }

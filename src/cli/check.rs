@@ -52,6 +52,9 @@ pub fn check(args: &CheckArgs) -> i32 {
 
 fn check_zone(dir: &Path, path: &Path) -> Result<(), String> {
     let full = dir.join(path);
-    let text = std::fs::read_to_string(&full).map_err(|e| format!("cannot read zone file {}: {e}", full.display()))?;
-    crate::dns::parse_zone(&text, &full.display().to_string()).map(|_| ()).map_err(|e| format!("zone file error: {e}"))
+    let text = std::fs::read_to_string(&full)
+        .map_err(|e| format!("cannot read zone file {}: {e}", full.display()))?;
+    crate::dns::parse_zone(&text, &full.display().to_string())
+        .map(|_| ())
+        .map_err(|e| format!("zone file error: {e}"))
 }

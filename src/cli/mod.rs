@@ -147,10 +147,18 @@ pub fn main() -> i32 {
         Command::Run(args) => run::run(&args),
         Command::Check(args) => check::check(&args),
         Command::Rules(args) => rules::rules(&args),
-        Command::Dns { command: DnsCommand::Serve { listen, zones } } => dns_serve(listen, &zones),
-        Command::Bench { command: BenchCommand::Scenarios { paths, iterations, format, jobs } } => {
-            bench::scenarios(&paths, iterations, format, jobs)
-        }
+        Command::Dns {
+            command: DnsCommand::Serve { listen, zones },
+        } => dns_serve(listen, &zones),
+        Command::Bench {
+            command:
+                BenchCommand::Scenarios {
+                    paths,
+                    iterations,
+                    format,
+                    jobs,
+                },
+        } => bench::scenarios(&paths, iterations, format, jobs),
     }
 }
 
@@ -172,7 +180,11 @@ fn dns_serve(listen: SocketAddr, files: &[PathBuf]) -> i32 {
             }
         }
     }
-    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start a runtime: {e}");

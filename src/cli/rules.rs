@@ -53,7 +53,10 @@ pub fn rules(args: &RulesArgs) -> i32 {
         })
         .collect();
     match args.format {
-        RulesFormat::Json => println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default()),
+        RulesFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&rows).unwrap_or_default()
+        ),
         RulesFormat::Text => {
             let n_covered = rows.iter().filter(|r| !r.scenarios.is_empty()).count();
             for r in &rows {

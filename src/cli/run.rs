@@ -8,7 +8,9 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use super::{Format, RunArgs};
-use crate::report::{self, Failure, FailureKind, RunReport, ScenarioOutcome, SnapshotState, Status};
+use crate::report::{
+    self, Failure, FailureKind, RunReport, ScenarioOutcome, SnapshotState, Status,
+};
 use crate::scenario::ast::Scenario;
 use crate::scenario::parse::{self, LoadError};
 use crate::scenario::runner::{self, RunOutcome};
@@ -59,17 +61,28 @@ pub fn run_one(path: &Path, seed: Option<u64>) -> Result<FileRun, LoadError> {
     let seed = seed.unwrap_or(scenario.world.seed);
     let dir = path.parent().unwrap_or(Path::new("."));
     let outcome = runner::run(&scenario, dir, seed);
-    Ok(FileRun { scenario, seed, outcome })
+    Ok(FileRun {
+        scenario,
+        seed,
+        outcome,
+    })
 }
 
 fn display(path: &Path) -> String {
-    let rel = std::env::current_dir().ok().and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
-    rel.as_deref().unwrap_or(path).to_string_lossy().replace('\\', "/")
+    let rel = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    rel.as_deref()
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 /// Whether snapshot files may be written: never in CI (insta's rule too).
 fn may_write_pending() -> bool {
-    std::env::var("CI").map(|v| v.is_empty() || v == "false" || v == "0").unwrap_or(true)
+    std::env::var("CI")
+        .map(|v| v.is_empty() || v == "false" || v == "0")
+        .unwrap_or(true)
 }
 
 fn judge(path: &Path, args: &RunArgs) -> ScenarioOutcome {
@@ -95,10 +108,18 @@ fn judge(path: &Path, args: &RunArgs) -> ScenarioOutcome {
                 LoadError::Io(m) => (m.clone(), None),
                 LoadError::Invalid { diagnostic, .. } => (
                     diagnostic.message.clone(),
-                    Some(format!("{file}:{}:{}", diagnostic.span.line, diagnostic.span.col)),
+                    Some(format!(
+                        "{file}:{}:{}",
+                        diagnostic.span.line, diagnostic.span.col
+                    )),
                 ),
             };
-            out.failures.push(Failure { kind: FailureKind::Scenario, message, location, detail: Some(e.render(&file, false)) });
+            out.failures.push(Failure {
+                kind: FailureKind::Scenario,
+                message,
+                location,
+                detail: Some(e.render(&file, false)),
+            });
             out.reproduce = format!("ssosim check {file}");
             out.duration_ms = started.elapsed().as_millis() as u64;
             return out;
@@ -133,31 +154,56 @@ fn judge(path: &Path, args: &RunArgs) -> ScenarioOutcome {
         });
     }
     if args.check_determinism {
-        let again = runner::run(&run.scenario, path.parent().unwrap_or(Path::new(".")), run.seed);
+        let again = runner::run(
+            &run.scenario,
+            path.parent().unwrap_or(Path::new(".")),
+            run.seed,
+        );
         if again.transcript != run.outcome.transcript {
             out.failures.push(Failure {
                 kind: FailureKind::Internal,
-                message: "invariant violated: two runs with the same seed gave different transcripts".into(),
+                message:
+                    "invariant violated: two runs with the same seed gave different transcripts"
+                        .into(),
                 location: None,
-                detail: Some(snapshot::unified_diff(&run.outcome.transcript, &again.transcript, false, 3)),
+                detail: Some(snapshot::unified_diff(
+                    &run.outcome.transcript,
+                    &again.transcript,
+                    false,
+                    3,
+                )),
             });
             out.reproduce = format!("{} --check-determinism", out.reproduce);
         }
     }
     // Snapshots hold each scenario's own seed; another seed is an experiment.
-    let compare = args.seed.is_none_or(|s| s == run.scenario.world.seed) && run.outcome.error.as_ref().is_none_or(|e| e.kind != WorldErrorKind::Internal);
+    let compare = args.seed.is_none_or(|s| s == run.scenario.world.seed)
+        && run
+            .outcome
+            .error
+            .as_ref()
+            .is_none_or(|e| e.kind != WorldErrorKind::Internal);
     if compare {
         compare_snapshot(path, &file, &run.outcome.transcript, args, &mut out);
     }
     if out.status == Status::Passed && !out.failures.is_empty() {
-        let error = out.failures.iter().any(|f| matches!(f.kind, FailureKind::Scenario | FailureKind::Internal));
+        let error = out
+            .failures
+            .iter()
+            .any(|f| matches!(f.kind, FailureKind::Scenario | FailureKind::Internal));
         out.status = if error { Status::Error } else { Status::Failed };
     }
     out.duration_ms = started.elapsed().as_millis() as u64;
     out
 }
 
-fn compare_snapshot(path: &Path, file: &str, transcript: &str, args: &RunArgs, out: &mut ScenarioOutcome) {
+fn compare_snapshot(
+    path: &Path,
+    file: &str,
+    transcript: &str,
+    args: &RunArgs,
+    out: &mut ScenarioOutcome,
+) {
     // Absolute, so that `dom/x.yaml` typed inside scenarios/ finds the same snapshot.
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let snap_path = snapshot::snapshot_path(&abs);
@@ -165,11 +211,18 @@ fn compare_snapshot(path: &Path, file: &str, transcript: &str, args: &RunArgs, o
     let stored = match snapshot::read(&snap_path) {
         Ok(s) => s,
         Err(e) => {
-            out.failures.push(Failure { kind: FailureKind::Scenario, message: e.to_string(), location: None, detail: None });
+            out.failures.push(Failure {
+                kind: FailureKind::Scenario,
+                message: e.to_string(),
+                location: None,
+                detail: None,
+            });
             return;
         }
     };
-    let matches = stored.as_ref().is_some_and(|s| snapshot::contents_match(&s.contents, transcript));
+    let matches = stored
+        .as_ref()
+        .is_some_and(|s| snapshot::contents_match(&s.contents, transcript));
     if matches {
         out.snapshot = SnapshotState::Matched;
         // A stale pending file from an earlier run would only confuse review.
@@ -197,7 +250,8 @@ fn compare_snapshot(path: &Path, file: &str, transcript: &str, args: &RunArgs, o
     } else {
         String::new()
     };
-    let accept = format!("review, then accept with `ssosim run {file} --accept` (or `cargo insta review`)");
+    let accept =
+        format!("review, then accept with `ssosim run {file} --accept` (or `cargo insta review`)");
     match stored {
         Some(s) => {
             out.snapshot = SnapshotState::Differs;
@@ -226,11 +280,17 @@ fn matches_filter(path: &Path, filter: &str) -> bool {
         return true;
     }
     // The name is inside the file; a cheap parse is enough to read it.
-    parse::load(path).map(|(_, s)| s.name.to_lowercase().contains(&f)).unwrap_or(false)
+    parse::load(path)
+        .map(|(_, s)| s.name.to_lowercase().contains(&f))
+        .unwrap_or(false)
 }
 
 /// Runs `f` over `items` on up to `jobs` threads; results keep input order.
-pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], jobs: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(crate) fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    jobs: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
     std::thread::scope(|s| {
@@ -243,11 +303,20 @@ pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], jobs: usize, f: impl F
             });
         }
     });
-    results.into_inner().unwrap_or_else(|p| p.into_inner()).into_iter().flatten().collect()
+    results
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 pub(crate) fn default_jobs(jobs: Option<usize>) -> usize {
-    jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
+    jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    })
 }
 
 pub fn run(args: &RunArgs) -> i32 {
@@ -263,13 +332,25 @@ pub fn run(args: &RunArgs) -> i32 {
         files.retain(|p| matches_filter(p, f));
     }
     if files.is_empty() {
-        eprintln!("error: no scenario files found in {}", args.paths.iter().map(|p| display(p)).collect::<Vec<_>>().join(", "));
+        eprintln!(
+            "error: no scenario files found in {}",
+            args.paths
+                .iter()
+                .map(|p| display(p))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         return 2;
     }
     let scenarios = parallel_map(&files, default_jobs(args.jobs), |p| judge(p, args));
-    let report = RunReport { scenarios, duration_ms: started.elapsed().as_millis() as u64 };
+    let report = RunReport {
+        scenarios,
+        duration_ms: started.elapsed().as_millis() as u64,
+    };
     let stdout = match args.format {
-        Format::Pretty => report::render_pretty(&report, super::use_color(std::io::stdout().is_terminal())),
+        Format::Pretty => {
+            report::render_pretty(&report, super::use_color(std::io::stdout().is_terminal()))
+        }
         Format::Json => report::render_json(&report),
         Format::Junit => report::render_junit(&report),
     };
@@ -282,7 +363,10 @@ pub fn run(args: &RunArgs) -> i32 {
             Some("xml") => report::render_junit(&report),
             Some("json") => report::render_json(&report),
             _ => {
-                eprintln!("error: --report {}: use a .xml (JUnit) or .json file name", path.display());
+                eprintln!(
+                    "error: --report {}: use a .xml (JUnit) or .json file name",
+                    path.display()
+                );
                 return 2;
             }
         };

@@ -72,34 +72,96 @@ pub struct Step {
 #[derive(Clone, Debug)]
 pub enum Action {
     Advance(Duration),
-    Login { user: String, surface: Surface },
-    Signup { email: String },
-    OrgCreate { handle: String, kind: OrgKind, name: String },
-    OrgShow { org: String },
-    MemberAdd { org: String, email: String, role: String },
-    MemberRole { org: String, email: String, role: String },
-    MemberRemove { org: String, email: String },
-    TransferPrimary { org: String, to: String },
-    SsoSetup { org: String },
+    Login {
+        user: String,
+        surface: Surface,
+    },
+    Signup {
+        email: String,
+    },
+    OrgCreate {
+        handle: String,
+        kind: OrgKind,
+        name: String,
+    },
+    OrgShow {
+        org: String,
+    },
+    MemberAdd {
+        org: String,
+        email: String,
+        role: String,
+    },
+    MemberRole {
+        org: String,
+        email: String,
+        role: String,
+    },
+    MemberRemove {
+        org: String,
+        email: String,
+    },
+    TransferPrimary {
+        org: String,
+        to: String,
+    },
+    SsoSetup {
+        org: String,
+    },
     /// Operator action standing for a sales request (ORG-4).
-    ParentCreate { org: String },
-    IdentityShow { org: String },
-    DomainAdd { org: String, domain: String },
-    DomainRefresh { org: String, domain: String },
-    DomainRemove { org: String, domain: String },
-    DomainList { org: String },
-    DomainReport { org: String, format: ReportFormat },
-    OrgCreation { org: String, disabled: bool },
+    ParentCreate {
+        org: String,
+    },
+    IdentityShow {
+        org: String,
+    },
+    DomainAdd {
+        org: String,
+        domain: String,
+    },
+    DomainRefresh {
+        org: String,
+        domain: String,
+    },
+    DomainRemove {
+        org: String,
+        domain: String,
+    },
+    DomainList {
+        org: String,
+    },
+    DomainReport {
+        org: String,
+        format: ReportFormat,
+    },
+    OrgCreation {
+        org: String,
+        disabled: bool,
+    },
     /// Publish the TXT record the SP asked for `domain` (asked of `org`'s
     /// parent, when several parents added it) — at its record name,
     /// or at `name` (a placement mistake), with `value` (a wrong token).
     /// `split` publishes the value as two character-strings, cut after the
     /// `verification_token=` prefix (a DNS console's way of quoting).
-    DnsPublish { domain: String, org: Option<String>, name: Option<String>, value: Option<String>, delay: Option<Duration>, split: bool },
+    DnsPublish {
+        domain: String,
+        org: Option<String>,
+        name: Option<String>,
+        value: Option<String>,
+        delay: Option<Duration>,
+        split: bool,
+    },
     /// Publish an arbitrary TXT record (one or several strings).
-    DnsTxt { name: String, strings: Vec<String>, delay: Option<Duration> },
+    DnsTxt {
+        name: String,
+        strings: Vec<String>,
+        delay: Option<Duration>,
+    },
     /// Remove every TXT record at a name (after the propagation delay).
-    DnsWithdraw { name: String, delay: Option<Duration> },
+    DnsWithdraw {
+        name: String,
+        delay: Option<Duration>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

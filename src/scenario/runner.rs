@@ -45,13 +45,20 @@ pub struct RunOutcome {
 /// Runs `scenario` with `seed` on a fresh single-threaded runtime.
 /// `scenario_dir` anchors relative paths (zone files).
 pub fn run(scenario: &Scenario, scenario_dir: &Path, seed: u64) -> RunOutcome {
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             return RunOutcome {
                 transcript: String::new(),
                 failures: vec![],
-                error: Some(RunError { kind: WorldErrorKind::Internal, message: format!("cannot start a runtime: {e}"), span: None }),
+                error: Some(RunError {
+                    kind: WorldErrorKind::Internal,
+                    message: format!("cannot start a runtime: {e}"),
+                    span: None,
+                }),
             }
         }
     };
@@ -64,23 +71,32 @@ fn header(scenario: &Scenario, seed: u64) -> Transcript {
     if !scenario.covers.is_empty() {
         t.line(&format!("covers: {}", scenario.covers.join(", ")));
     }
-    let start = scenario.world.start.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let start = scenario
+        .world
+        .start
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
     t.line(&format!("seed: {seed}"));
     t.line(&format!("start: {start}"));
     t
 }
 
 async fn run_async(scenario: &Scenario, scenario_dir: &Path, seed: u64) -> RunOutcome {
-    let mut world = match World::build(&scenario.world, seed, scenario_dir, header(scenario, seed)).await {
-        Ok(w) => w,
-        Err(e) => {
-            return RunOutcome {
-                transcript: String::new(),
-                failures: vec![],
-                error: Some(RunError { kind: e.kind, message: e.message, span: None }),
+    let mut world =
+        match World::build(&scenario.world, seed, scenario_dir, header(scenario, seed)).await {
+            Ok(w) => w,
+            Err(e) => {
+                return RunOutcome {
+                    transcript: String::new(),
+                    failures: vec![],
+                    error: Some(RunError {
+                        kind: e.kind,
+                        message: e.message,
+                        span: None,
+                    }),
+                }
             }
-        }
-    };
+        };
     world.transcript.section("steps");
     let mut failures = vec![];
     let mut error = None;
@@ -89,21 +105,35 @@ async fn run_async(scenario: &Scenario, scenario_dir: &Path, seed: u64) -> RunOu
             Ok(Some(ex)) => {
                 if let Some(exp) = &step.expect {
                     for message in check_expect(exp, &ex) {
-                        failures.push(StepFailure { span: exp.span, step: i + 1, message });
+                        failures.push(StepFailure {
+                            span: exp.span,
+                            step: i + 1,
+                            message,
+                        });
                     }
                 }
             }
             Ok(None) => {}
             Err(e) => {
-                world.transcript.event(world.clock.elapsed(), "error", &e.message, &[]);
-                error = Some(RunError { kind: e.kind, message: e.message, span: Some(step.span) });
+                world
+                    .transcript
+                    .event(world.clock.elapsed(), "error", &e.message, &[]);
+                error = Some(RunError {
+                    kind: e.kind,
+                    message: e.message,
+                    span: Some(step.span),
+                });
                 break;
             }
         }
     }
     world.final_state();
     let transcript = world.shutdown().await.finish();
-    RunOutcome { transcript, failures, error }
+    RunOutcome {
+        transcript,
+        failures,
+        error,
+    }
 }
 
 /// Renders one HTTP exchange under its step.
@@ -129,20 +159,36 @@ fn log_exchange(world: &mut World, headline: &str, ex: &Exchange) {
 }
 
 /// Takes one step; returns the HTTP exchange its `expect:` is checked against.
-async fn run_step(world: &mut World, n: usize, step: &Step) -> Result<Option<Exchange>, WorldError> {
-    let who = step.actor.as_deref().map(|a| format!("{a} · ")).unwrap_or_default();
+async fn run_step(
+    world: &mut World,
+    n: usize,
+    step: &Step,
+) -> Result<Option<Exchange>, WorldError> {
+    let who = step
+        .actor
+        .as_deref()
+        .map(|a| format!("{a} · "))
+        .unwrap_or_default();
     let headline = format!("{n} · {who}{} {}", step.keyword, step.args);
     let at = world.clock.elapsed();
     let json = |pairs: Value| Some(pairs);
     // Who acts, and where: an org's admin pages are on its own surface.
     let org_path = |world: &World, org: &str| -> Result<(String, String), WorldError> {
         let o = world.org(org)?;
-        Ok((o.kind.surface().host().to_string(), format!("/api/organizations/{}", o.id)))
+        Ok((
+            o.kind.surface().host().to_string(),
+            format!("/api/organizations/{}", o.id),
+        ))
     };
     let (method, host, path, body): (&str, String, String, Option<Value>) = match &step.action {
         Action::Advance(d) => {
             let to = format_elapsed(at + *d);
-            world.transcript.event(at, "step", &format!("{n} · advance {} → {to}", step.args), &[]);
+            world.transcript.event(
+                at,
+                "step",
+                &format!("{n} · advance {} → {to}", step.args),
+                &[],
+            );
             world.advance(*d).await?;
             return Ok(None);
         }
@@ -152,18 +198,42 @@ async fn run_step(world: &mut World, n: usize, step: &Step) -> Result<Option<Exc
             return Ok(Some(ex));
         }
         Action::Signup { email } => {
-            let ex = world.anonymous("POST", Surface::Claude.host(), "/auth/signup", json(serde_json::json!({"email": email}))).await?;
+            let ex = world
+                .anonymous(
+                    "POST",
+                    Surface::Claude.host(),
+                    "/auth/signup",
+                    json(serde_json::json!({"email": email})),
+                )
+                .await?;
             log_exchange(world, &headline, &ex);
             return Ok(Some(ex));
         }
         Action::ParentCreate { org } => {
             let (host, _) = org_path(world, org)?;
             let id = world.org(org)?.id;
-            let ex = world.operator("POST", &host, &format!("/operator/organizations/{id}/parent")).await?;
-            log_exchange(world, &format!("{n} · operator · {} {}", step.keyword, step.args), &ex);
+            let ex = world
+                .operator(
+                    "POST",
+                    &host,
+                    &format!("/operator/organizations/{id}/parent"),
+                )
+                .await?;
+            log_exchange(
+                world,
+                &format!("{n} · operator · {} {}", step.keyword, step.args),
+                &ex,
+            );
             return Ok(Some(ex));
         }
-        Action::DnsPublish { domain, org, name, value, delay, split } => {
+        Action::DnsPublish {
+            domain,
+            org,
+            name,
+            value,
+            delay,
+            split,
+        } => {
             let expected = world.expected_record(domain, org.as_deref())?;
             let (record_name, record_value) = match (name, value, expected) {
                 (Some(n), Some(v), _) => (n.clone(), v.clone()),
@@ -181,14 +251,29 @@ async fn run_step(world: &mut World, n: usize, step: &Step) -> Result<Option<Exc
             publish(world, n, &step.keyword, &record_name, strings, *delay)?;
             return Ok(None);
         }
-        Action::DnsTxt { name, strings, delay } => {
+        Action::DnsTxt {
+            name,
+            strings,
+            delay,
+        } => {
             publish(world, n, &step.keyword, name, strings.clone(), *delay)?;
             return Ok(None);
         }
         Action::DnsWithdraw { name, delay } => {
             let until = at + delay.unwrap_or(world.propagation);
-            let removed = world.dns().withdraw_txt(name, until).map_err(|e| WorldError::scenario(format!("dns.withdraw {name}: {e}")))?;
-            world.transcript.event(at, "step", &format!("{n} · dns.withdraw {name}"), &[format!("{removed} TXT record(s) disappear at {}", format_elapsed(until))]);
+            let removed = world
+                .dns()
+                .withdraw_txt(name, until)
+                .map_err(|e| WorldError::scenario(format!("dns.withdraw {name}: {e}")))?;
+            world.transcript.event(
+                at,
+                "step",
+                &format!("{n} · dns.withdraw {name}"),
+                &[format!(
+                    "{removed} TXT record(s) disappear at {}",
+                    format_elapsed(until)
+                )],
+            );
             return Ok(None);
         }
         Action::OrgCreate { handle, kind, name } => (
@@ -203,11 +288,21 @@ async fn run_step(world: &mut World, n: usize, step: &Step) -> Result<Option<Exc
         }
         Action::MemberAdd { org, email, role } => {
             let (h, p) = org_path(world, org)?;
-            ("POST", h, format!("{p}/members"), json(serde_json::json!({"email": email, "role": role})))
+            (
+                "POST",
+                h,
+                format!("{p}/members"),
+                json(serde_json::json!({"email": email, "role": role})),
+            )
         }
         Action::MemberRole { org, email, role } => {
             let (h, p) = org_path(world, org)?;
-            ("PATCH", h, format!("{p}/members/{email}"), json(serde_json::json!({"role": role})))
+            (
+                "PATCH",
+                h,
+                format!("{p}/members/{email}"),
+                json(serde_json::json!({"role": role})),
+            )
         }
         Action::MemberRemove { org, email } => {
             let (h, p) = org_path(world, org)?;
@@ -215,7 +310,12 @@ async fn run_step(world: &mut World, n: usize, step: &Step) -> Result<Option<Exc
         }
         Action::TransferPrimary { org, to } => {
             let (h, p) = org_path(world, org)?;
-            ("POST", h, format!("{p}/primary-owner"), json(serde_json::json!({"email": to})))
+            (
+                "POST",
+                h,
+                format!("{p}/primary-owner"),
+                json(serde_json::json!({"email": to})),
+            )
         }
         Action::SsoSetup { org } => {
             let (h, p) = org_path(world, org)?;
@@ -227,7 +327,12 @@ async fn run_step(world: &mut World, n: usize, step: &Step) -> Result<Option<Exc
         }
         Action::DomainAdd { org, domain } => {
             let (h, p) = org_path(world, org)?;
-            ("POST", h, format!("{p}/domains"), json(serde_json::json!({"domain": domain})))
+            (
+                "POST",
+                h,
+                format!("{p}/domains"),
+                json(serde_json::json!({"domain": domain})),
+            )
         }
         Action::DomainRefresh { org, domain } => {
             let (h, p) = org_path(world, org)?;
@@ -251,14 +356,27 @@ async fn run_step(world: &mut World, n: usize, step: &Step) -> Result<Option<Exc
         }
         Action::OrgCreation { org, disabled } => {
             let (h, p) = org_path(world, org)?;
-            ("PUT", h, format!("{p}/identity/org-creation"), json(serde_json::json!({"disabled": disabled})))
+            (
+                "PUT",
+                h,
+                format!("{p}/identity/org-creation"),
+                json(serde_json::json!({"disabled": disabled})),
+            )
         }
     };
-    let actor = step.actor.as_deref().ok_or_else(|| WorldError::internal(format!("step {n} has no actor")))?;
+    let actor = step
+        .actor
+        .as_deref()
+        .ok_or_else(|| WorldError::internal(format!("step {n} has no actor")))?;
     if !world.has_session(actor, &host) {
         let ex = world.login(actor, &host).await?;
         let at = world.clock.elapsed();
-        world.transcript.event(at, "login", &format!("{actor} signs in on {host} (email)"), &[format!("{} {} → {}", ex.method, ex.url, ex.status)]);
+        world.transcript.event(
+            at,
+            "login",
+            &format!("{actor} signs in on {host} (email)"),
+            &[format!("{} {} → {}", ex.method, ex.url, ex.status)],
+        );
     }
     let ex = world.as_user(actor, method, &host, &path, body).await?;
     log_exchange(world, &headline, &ex);
@@ -267,7 +385,14 @@ async fn run_step(world: &mut World, n: usize, step: &Step) -> Result<Option<Exc
 
 /// Publishes a TXT record; strings over 255 octets are split into
 /// 255-octet character-strings as DNS requires (RFC 1035 3.3.14).
-fn publish(world: &mut World, n: usize, keyword: &str, name: &str, strings: Vec<String>, delay: Option<Duration>) -> Result<(), WorldError> {
+fn publish(
+    world: &mut World,
+    n: usize,
+    keyword: &str,
+    name: &str,
+    strings: Vec<String>,
+    delay: Option<Duration>,
+) -> Result<(), WorldError> {
     let at = world.clock.elapsed();
     let from = at + delay.unwrap_or(world.propagation);
     let mut wire: Vec<Vec<u8>> = vec![];
@@ -301,12 +426,23 @@ pub fn check_expect(exp: &Expect, ex: &Exchange) -> Vec<String> {
     let refused = ex.status >= 400;
     let code = body["error"]["code"].as_str().unwrap_or("");
     match (&exp.error, refused) {
-        (Some(want), true) if want != code => {
-            out.push(format!("expected refusal `{want}`, got `{code}` ({}): {}", ex.status, body["error"]["message"].as_str().unwrap_or("")))
-        }
-        (Some(want), false) => out.push(format!("expected refusal `{want}`, but it succeeded ({})", ex.status)),
-        (None, true) if !exp.fields.is_empty() || !exp.contains.is_empty() || exp.list.is_some() => {
-            out.push(format!("expected success, got `{code}` ({}): {}", ex.status, body["error"]["message"].as_str().unwrap_or("")))
+        (Some(want), true) if want != code => out.push(format!(
+            "expected refusal `{want}`, got `{code}` ({}): {}",
+            ex.status,
+            body["error"]["message"].as_str().unwrap_or("")
+        )),
+        (Some(want), false) => out.push(format!(
+            "expected refusal `{want}`, but it succeeded ({})",
+            ex.status
+        )),
+        (None, true)
+            if !exp.fields.is_empty() || !exp.contains.is_empty() || exp.list.is_some() =>
+        {
+            out.push(format!(
+                "expected success, got `{code}` ({}): {}",
+                ex.status,
+                body["error"]["message"].as_str().unwrap_or("")
+            ))
         }
         _ => {}
     }
@@ -337,7 +473,12 @@ fn match_value(path: &str, want: &Value, got: &Value, out: &mut Vec<String>) {
         }
         (Value::Array(w), Value::Array(g)) => {
             if w.len() != g.len() {
-                out.push(format!("`{path}`: expected {} items, got {}: {}", w.len(), g.len(), compact(got)));
+                out.push(format!(
+                    "`{path}`: expected {} items, got {}: {}",
+                    w.len(),
+                    g.len(),
+                    compact(got)
+                ));
                 return;
             }
             for (i, (wi, gi)) in w.iter().zip(g).enumerate() {
@@ -347,7 +488,11 @@ fn match_value(path: &str, want: &Value, got: &Value, out: &mut Vec<String>) {
         (Value::String(w), Value::Number(g)) if *w == g.to_string() => {}
         (Value::Number(w), Value::String(g)) if w.to_string() == *g => {}
         (w, g) if w == g => {}
-        (w, g) => out.push(format!("`{path}`: expected {}, got {}", compact(w), compact(g))),
+        (w, g) => out.push(format!(
+            "`{path}`: expected {}, got {}",
+            compact(w),
+            compact(g)
+        )),
     }
 }
 

@@ -89,13 +89,19 @@ fn done(r: SpResult<ApiResponse>) -> Routed {
 
 fn field<'a>(body: &'a Value, key: &str) -> SpResult<&'a str> {
     body.get(key).and_then(Value::as_str).ok_or_else(|| {
-        SpError::new(Code::InvalidRequest, format!("the request body needs a string `{key}`"))
+        SpError::new(
+            Code::InvalidRequest,
+            format!("the request body needs a string `{key}`"),
+        )
     })
 }
 
 fn parse_kind(s: &str) -> SpResult<OrgKind> {
     OrgKind::parse(s).ok_or_else(|| {
-        SpError::new(Code::InvalidRequest, format!("`{s}` is not an organization kind (team, enterprise, console)"))
+        SpError::new(
+            Code::InvalidRequest,
+            format!("`{s}` is not an organization kind (team, enterprise, console)"),
+        )
     })
 }
 
@@ -103,7 +109,10 @@ fn parse_role(kind: OrgKind, s: &str) -> SpResult<Role> {
     Role::parse(kind, s).ok_or_else(|| {
         SpError::new(
             Code::InvalidRequest,
-            format!("`{s}` is not a role in a {kind} organization ({})", Role::names_for(kind).join(", ")),
+            format!(
+                "`{s}` is not a role in a {kind} organization ({})",
+                Role::names_for(kind).join(", ")
+            ),
         )
     })
 }
@@ -118,18 +127,27 @@ pub fn route(sp: &mut Sp, req: &ApiRequest, now: Duration, operator_token: &str)
             let email = field(&req.body, "email")?;
             let surface = Surface::from_host(&req.host).unwrap_or(Surface::Claude);
             let token = sp.login_with_email(email, surface)?;
-            let mut r = ApiResponse::json(200, &json!({"signed_in": email.to_ascii_lowercase(), "method": "email"}));
+            let mut r = ApiResponse::json(
+                200,
+                &json!({"signed_in": email.to_ascii_lowercase(), "method": "email"}),
+            );
             r.set_session = Some(token);
             Ok(r)
         })()),
         ("POST", ["auth", "signup"]) => done((|| {
             let email = field(&req.body, "email")?;
             sp.create_personal_account(email, now)?;
-            Ok(ApiResponse::json(201, &json!({"personal_account": email.to_ascii_lowercase()})))
+            Ok(ApiResponse::json(
+                201,
+                &json!({"personal_account": email.to_ascii_lowercase()}),
+            ))
         })()),
         ("POST", ["operator", rest @ ..]) | ("GET", ["operator", rest @ ..]) => {
             if req.operator_token.as_deref() != Some(operator_token) {
-                return done(Err(SpError::new(Code::PermissionDenied, "the operator API needs the operator token")));
+                return done(Err(SpError::new(
+                    Code::PermissionDenied,
+                    "the operator API needs the operator token",
+                )));
             }
             done(operator(sp, m, rest, &req.body))
         }
@@ -137,11 +155,19 @@ pub fn route(sp: &mut Sp, req: &ApiRequest, now: Duration, operator_token: &str)
             let actor = match req.session.as_deref().map(|t| sp.session(t)) {
                 Some(Ok(s)) => s.email.clone(),
                 Some(Err(e)) => return done(Err(e)),
-                None => return done(Err(SpError::new(Code::NotSignedIn, "sign in first (no session cookie)"))),
+                None => {
+                    return done(Err(SpError::new(
+                        Code::NotSignedIn,
+                        "sign in first (no session cookie)",
+                    )))
+                }
             };
             api(sp, req, m, rest, &actor, now)
         }
-        _ => Routed::Done(ApiResponse::json(404, &json!({"error": {"code": "not-found", "message": format!("no route for {m} {}", req.path)}}))),
+        _ => Routed::Done(ApiResponse::json(
+            404,
+            &json!({"error": {"code": "not-found", "message": format!("no route for {m} {}", req.path)}}),
+        )),
     }
 }
 
@@ -152,8 +178,16 @@ fn operator(sp: &mut Sp, m: &str, rest: &[&str], body: &Value) -> SpResult<ApiRe
             let handle = field(body, "handle")?;
             let name = body.get("name").and_then(Value::as_str).unwrap_or(handle);
             let mut members = vec![];
-            for mem in body.get("members").and_then(Value::as_array).into_iter().flatten() {
-                members.push((field(mem, "email")?.to_string(), parse_role(kind, field(mem, "role")?)?));
+            for mem in body
+                .get("members")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                members.push((
+                    field(mem, "email")?.to_string(),
+                    parse_role(kind, field(mem, "role")?)?,
+                ));
             }
             let share = match body.get("share_parent_of").and_then(Value::as_str) {
                 Some(key) => Some(org_id(sp, key)?),
@@ -176,8 +210,12 @@ fn org_id(sp: &Sp, key: &str) -> SpResult<Uuid> {
 }
 
 fn parent_response(sp: &Sp, p: Uuid, status: u16) -> SpResult<ApiResponse> {
-    let parent = sp.parent(p).ok_or_else(|| SpError::new(Code::NoParent, "parent vanished"))?;
-    let view = ParentView::new(parent, |o| sp.org(o).map(|o| o.handle.clone()).unwrap_or_default());
+    let parent = sp
+        .parent(p)
+        .ok_or_else(|| SpError::new(Code::NoParent, "parent vanished"))?;
+    let view = ParentView::new(parent, |o| {
+        sp.org(o).map(|o| o.handle.clone()).unwrap_or_default()
+    });
     Ok(ApiResponse::json(status, &view))
 }
 
@@ -188,13 +226,25 @@ fn check_surface(sp: &Sp, org: Uuid, host: &str) -> SpResult<()> {
     match Surface::from_host(host) {
         Some(s) if s != o.kind.surface() => Err(SpError::new(
             Code::UnknownOrganization,
-            format!("{} is a {} organization; its settings are on {}, not {host}", o.handle, o.kind, o.kind.surface().host()),
+            format!(
+                "{} is a {} organization; its settings are on {}, not {host}",
+                o.handle,
+                o.kind,
+                o.kind.surface().host()
+            ),
         )),
         _ => Ok(()),
     }
 }
 
-fn api(sp: &mut Sp, req: &ApiRequest, m: &str, rest: &[&str], actor: &str, now: Duration) -> Routed {
+fn api(
+    sp: &mut Sp,
+    req: &ApiRequest,
+    m: &str,
+    rest: &[&str],
+    actor: &str,
+    now: Duration,
+) -> Routed {
     let body = &req.body;
     if let ("POST", ["organizations"]) = (m, rest) {
         return done((|| {
@@ -206,7 +256,10 @@ fn api(sp: &mut Sp, req: &ApiRequest, m: &str, rest: &[&str], actor: &str, now: 
         })());
     }
     let ["organizations", org, tail @ ..] = rest else {
-        return done(Err(SpError::new(Code::InvalidRequest, format!("no route for {m} {}", req.path))));
+        return done(Err(SpError::new(
+            Code::InvalidRequest,
+            format!("no route for {m} {}", req.path),
+        )));
     };
     let org = match org_id(sp, org).and_then(|o| check_surface(sp, o, &req.host).map(|_| o)) {
         Ok(o) => o,
@@ -251,7 +304,10 @@ fn api(sp: &mut Sp, req: &ApiRequest, m: &str, rest: &[&str], actor: &str, now: 
             resp.body = v.to_string();
             Ok(resp)
         })()),
-        ("GET", ["domains"]) => done(sp.list_domains(actor, org).map(|d| ApiResponse::json(200, &d))),
+        ("GET", ["domains"]) => done(
+            sp.list_domains(actor, org)
+                .map(|d| ApiResponse::json(200, &d)),
+        ),
         ("POST", ["domains"]) => done((|| {
             let d: DomainView = sp.add_domain(actor, org, field(body, "domain")?, now)?;
             Ok(ApiResponse::json(201, &d))
@@ -266,27 +322,54 @@ fn api(sp: &mut Sp, req: &ApiRequest, m: &str, rest: &[&str], actor: &str, now: 
         })()),
         ("GET", ["domain-memberships"]) => done((|| {
             let report = sp.memberships_report(actor, org)?;
-            let format = req.query.iter().find(|(k, _)| k == "format").map(|(_, v)| v.as_str()).unwrap_or("json");
+            let format = req
+                .query
+                .iter()
+                .find(|(k, _)| k == "format")
+                .map(|(_, v)| v.as_str())
+                .unwrap_or("json");
             match format {
                 "json" => Ok(ApiResponse::json(200, &report)),
-                "csv" => Ok(ApiResponse { status: 200, content_type: "text/csv", body: report.to_csv(), set_session: None }),
-                other => Err(SpError::new(Code::InvalidRequest, format!("format `{other}`: expected json or csv"))),
+                "csv" => Ok(ApiResponse {
+                    status: 200,
+                    content_type: "text/csv",
+                    body: report.to_csv(),
+                    set_session: None,
+                }),
+                other => Err(SpError::new(
+                    Code::InvalidRequest,
+                    format!("format `{other}`: expected json or csv"),
+                )),
             }
         })()),
         ("PUT", ["identity", "org-creation"]) => done((|| {
-            let disabled = body.get("disabled").and_then(Value::as_bool).ok_or_else(|| {
-                SpError::new(Code::InvalidRequest, "the request body needs a boolean `disabled`")
-            })?;
+            let disabled = body
+                .get("disabled")
+                .and_then(Value::as_bool)
+                .ok_or_else(|| {
+                    SpError::new(
+                        Code::InvalidRequest,
+                        "the request body needs a boolean `disabled`",
+                    )
+                })?;
             sp.set_disable_org_creation(actor, org, disabled)?;
             let p = sp.parent_for_identity(org)?;
             parent_response(sp, p, 200)
         })()),
-        _ => done(Err(SpError::new(Code::InvalidRequest, format!("no route for {m} {}", req.path)))),
+        _ => done(Err(SpError::new(
+            Code::InvalidRequest,
+            format!("no route for {m} {}", req.path),
+        ))),
     }
 }
 
 /// Completes a Refresh once DNS has answered.
-pub fn finish_check(sp: &mut Sp, check: &DnsCheck, answer: &TxtAnswer, now: Duration) -> ApiResponse {
+pub fn finish_check(
+    sp: &mut Sp,
+    check: &DnsCheck,
+    answer: &TxtAnswer,
+    now: Duration,
+) -> ApiResponse {
     match sp.complete_check(check, answer, now, false) {
         Ok(view) => ApiResponse::json(200, &view),
         Err(e) => ApiResponse::error(&e),

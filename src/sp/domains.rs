@@ -8,14 +8,13 @@
 //!   before comparing (RFC 7208 §3.3 style); any one matching record verifies.
 //! - **Re-checks** (DOM-3): besides Refresh, the SP re-checks a pending
 //!   domain every 5 minutes during the first hour after it was added, then
-//!   every hour; a domain still pending 30 days after it was added is marked
-//!   `failed` (remove and add it again for a new token).
+//!   every hour until a day has passed, then daily; a domain still pending 30
+//!   days after it was added is marked `failed` (remove and add it again for
+//!   a new token).
 
 use std::time::Duration;
 
-use super::{
-    CheckResult, Code, Domain, DomainStatus, Effect, Sp, SpError, SpResult,
-};
+use super::{CheckResult, Code, Domain, DomainStatus, Effect, Sp, SpError, SpResult};
 use crate::sp::views::DomainView;
 use uuid::Uuid;
 
@@ -24,13 +23,24 @@ pub const TOKEN_PREFIX: &str = "verification_token=";
 const TOKEN_LEN: usize = 24;
 const FAST_INTERVAL: Duration = Duration::from_secs(5 * 60);
 const FAST_PHASE: Duration = Duration::from_secs(60 * 60);
-const SLOW_INTERVAL: Duration = Duration::from_secs(60 * 60);
+const HOURLY_INTERVAL: Duration = Duration::from_secs(60 * 60);
+const HOURLY_PHASE: Duration = Duration::from_secs(24 * 60 * 60);
+const DAILY_INTERVAL: Duration = Duration::from_secs(24 * 60 * 60);
 const GIVE_UP_AFTER: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
 /// Domains nobody can own for a company (WorkOS refuses common consumer domains).
 const CONSUMER_DOMAINS: &[&str] = &[
-    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com",
-    "yahoo.com", "icloud.com", "me.com", "aol.com", "proton.me", "protonmail.com",
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "yahoo.com",
+    "icloud.com",
+    "me.com",
+    "aol.com",
+    "proton.me",
+    "protonmail.com",
 ];
 
 /// A DNS check the core asks its shell to perform.
@@ -58,11 +68,14 @@ pub enum TxtAnswer {
 /// `added`; `None` once the 30-day window is over.
 pub fn check_schedule(added: Duration, now: Duration) -> Option<Duration> {
     let since = now.saturating_sub(added);
-    let next = if since < FAST_PHASE {
-        added + FAST_INTERVAL * (since.as_secs() / FAST_INTERVAL.as_secs() + 1) as u32
+    let interval = if since < FAST_PHASE {
+        FAST_INTERVAL
+    } else if since < HOURLY_PHASE {
+        HOURLY_INTERVAL
     } else {
-        added + SLOW_INTERVAL * (since.as_secs() / SLOW_INTERVAL.as_secs() + 1) as u32
+        DAILY_INTERVAL
     };
+    let next = added + interval * (since.as_secs() / interval.as_secs() + 1) as u32;
     let deadline = added + GIVE_UP_AFTER;
     if since >= GIVE_UP_AFTER {
         None
@@ -75,7 +88,10 @@ pub fn check_schedule(added: Duration, now: Duration) -> Option<Duration> {
 fn normalize_domain(raw: &str) -> SpResult<String> {
     let d = raw.trim().trim_end_matches('.').to_ascii_lowercase();
     let bad = |why: &str| {
-        Err(SpError::new(Code::InvalidDomain, format!("`{raw}` is not a domain name: {why}")))
+        Err(SpError::new(
+            Code::InvalidDomain,
+            format!("`{raw}` is not a domain name: {why}"),
+        ))
     };
     if d.is_empty() || d.len() > 253 {
         return bad("it must have 1 to 253 characters");
@@ -106,7 +122,13 @@ fn normalize_domain(raw: &str) -> SpResult<String> {
 
 impl Sp {
     /// DOM-1: adding a domain makes it Pending and yields the TXT record.
-    pub fn add_domain(&mut self, actor: &str, org: Uuid, domain: &str, now: Duration) -> SpResult<DomainView> {
+    pub fn add_domain(
+        &mut self,
+        actor: &str,
+        org: Uuid,
+        domain: &str,
+        now: Duration,
+    ) -> SpResult<DomainView> {
         self.require_identity_admin(org, actor)?;
         let parent = self.parent_for_identity(org)?;
         let name = normalize_domain(domain)?;
@@ -119,14 +141,21 @@ impl Sp {
         let token = self.rng.token(TOKEN_LEN);
         self.generation_next += 1;
         let generation = self.generation_next;
-        let p = self.parents.get_mut(&parent).ok_or_else(|| SpError::new(Code::NoParent, "parent vanished"))?;
+        let p = self
+            .parents
+            .get_mut(&parent)
+            .ok_or_else(|| SpError::new(Code::NoParent, "parent vanished"))?;
         if let Some(existing) = p.domains.get(&name) {
             return Err(SpError::new(
                 Code::AlreadyExists,
-                format!("{name} is already on this parent organization ({:?})", existing.status).to_lowercase(),
+                format!(
+                    "{name} is already on this parent organization ({:?})",
+                    existing.status
+                )
+                .to_lowercase(),
             ));
         }
-                let d = Domain {
+        let d = Domain {
             record_name: format!("{RECORD_PREFIX}.{name}"),
             record_value: format!("{TOKEN_PREFIX}{token}"),
             name: name.clone(),
@@ -163,12 +192,23 @@ impl Sp {
     /// A scheduled re-check, if it is still wanted (the domain may have
     /// been verified, removed or re-added since it was scheduled).
     pub fn due_check(&self, check: &DnsCheck) -> Option<DnsCheck> {
-        let d = self.parents.get(&check.parent)?.domains.get(&check.domain)?;
-        (d.status == DomainStatus::Pending && d.generation == check.generation).then(|| check.clone())
+        let d = self
+            .parents
+            .get(&check.parent)?
+            .domains
+            .get(&check.domain)?;
+        (d.status == DomainStatus::Pending && d.generation == check.generation)
+            .then(|| check.clone())
     }
 
     /// Applies what DNS said. `scheduled` checks also plan the next one.
-    pub fn complete_check(&mut self, check: &DnsCheck, answer: &TxtAnswer, now: Duration, scheduled: bool) -> SpResult<DomainView> {
+    pub fn complete_check(
+        &mut self,
+        check: &DnsCheck,
+        answer: &TxtAnswer,
+        now: Duration,
+        scheduled: bool,
+    ) -> SpResult<DomainView> {
         let holder = self.verified_holder(&check.domain);
         let d = self.domain(check.parent, &check.domain)?;
         if d.generation != check.generation {
@@ -180,9 +220,13 @@ impl Sp {
             CheckResult::HeldByAnotherParent
         } else {
             match answer {
-                TxtAnswer::Failed(message) => CheckResult::DnsError { message: message.clone() },
+                TxtAnswer::Failed(message) => CheckResult::DnsError {
+                    message: message.clone(),
+                },
                 TxtAnswer::NoRecord => CheckResult::NoRecord,
-                TxtAnswer::Records(found) if found.iter().any(|v| v == &d.record_value) => CheckResult::Verified,
+                TxtAnswer::Records(found) if found.iter().any(|v| v == &d.record_value) => {
+                    CheckResult::Verified
+                }
                 TxtAnswer::Records(found) => CheckResult::WrongValue {
                     found: found.iter().map(|f| format!("\"{f}\"")).collect(),
                 },
@@ -190,7 +234,10 @@ impl Sp {
         };
         let pending_before = d.status == DomainStatus::Pending;
         let added_at = d.added_at;
-        let p = self.parents.get_mut(&check.parent).ok_or_else(|| SpError::new(Code::NoParent, "parent vanished"))?;
+        let p = self
+            .parents
+            .get_mut(&check.parent)
+            .ok_or_else(|| SpError::new(Code::NoParent, "parent vanished"))?;
         if let Some(d) = p.domains.get_mut(&check.domain) {
             d.checks += 1;
             if pending_before && result == CheckResult::Verified {
@@ -223,7 +270,11 @@ impl Sp {
         self.domain(parent, &name)?;
         if let Some(p) = self.parents.get_mut(&parent) {
             p.domains.shift_remove(&name);
-            if !p.domains.values().any(|d| d.status == DomainStatus::Verified) {
+            if !p
+                .domains
+                .values()
+                .any(|d| d.status == DomainStatus::Verified)
+            {
                 // DOM-7's toggle needs a verified domain; it cannot outlive the last one.
                 p.disable_org_creation = false;
             }
@@ -235,8 +286,14 @@ impl Sp {
     pub fn list_domains(&self, actor: &str, org: Uuid) -> SpResult<Vec<DomainView>> {
         self.require_identity_admin(org, actor)?;
         let parent = self.parent_for_identity(org)?;
-        let p = self.parents.get(&parent).ok_or_else(|| SpError::new(Code::NoParent, "parent vanished"))?;
-        p.domains.keys().map(|name| self.domain_view(parent, name)).collect()
+        let p = self
+            .parents
+            .get(&parent)
+            .ok_or_else(|| SpError::new(Code::NoParent, "parent vanished"))?;
+        p.domains
+            .keys()
+            .map(|name| self.domain_view(parent, name))
+            .collect()
     }
 
     fn schedule_next_check(&mut self, parent: Uuid, name: &str, now: Duration) {
@@ -260,7 +317,12 @@ impl Sp {
         self.parents
             .get(&parent)
             .and_then(|p| p.domains.get(name))
-            .ok_or_else(|| SpError::new(Code::UnknownDomain, format!("{name} has not been added to this parent organization")))
+            .ok_or_else(|| {
+                SpError::new(
+                    Code::UnknownDomain,
+                    format!("{name} has not been added to this parent organization"),
+                )
+            })
     }
 
     /// The parent that has verified `domain`, if any.
@@ -277,7 +339,13 @@ impl Sp {
         let orgs: Vec<String> = self
             .parents
             .get(&holder)
-            .map(|p| p.orgs.iter().filter_map(|o| self.orgs.get(o)).map(|o| o.handle.clone()).collect())
+            .map(|p| {
+                p.orgs
+                    .iter()
+                    .filter_map(|o| self.orgs.get(o))
+                    .map(|o| o.handle.clone())
+                    .collect()
+            })
             .unwrap_or_default();
         SpError::new(
             Code::DomainHeldByAnotherParent,
@@ -304,22 +372,36 @@ mod tests {
     }
 
     #[test]
-    fn rechecks_every_five_minutes_then_hourly_then_give_up() {
+    fn rechecks_every_five_minutes_then_hourly_then_daily_then_give_up() {
         assert_eq!(check_schedule(min(0), min(0)), Some(min(5)));
         assert_eq!(check_schedule(min(0), min(7)), Some(min(10)));
         assert_eq!(check_schedule(min(0), min(55)), Some(min(60)));
         assert_eq!(check_schedule(min(0), min(60)), Some(min(120)));
         assert_eq!(check_schedule(min(3), min(63)), Some(min(123)));
         let day = 24 * 60;
-        assert_eq!(check_schedule(min(0), min(30 * day - 30)), Some(min(30 * day)));
+        assert_eq!(check_schedule(min(0), min(day - 60)), Some(min(day)));
+        assert_eq!(check_schedule(min(0), min(day)), Some(min(2 * day)));
+        assert_eq!(
+            check_schedule(min(0), min(30 * day - 30)),
+            Some(min(30 * day))
+        );
         assert_eq!(check_schedule(min(0), min(30 * day)), None);
     }
 
     #[test]
     fn domain_syntax_and_consumer_domains() {
         assert_eq!(normalize_domain("Eng.Acme.Test.").unwrap(), "eng.acme.test");
-        assert_eq!(normalize_domain("localhost").unwrap_err().code, Code::InvalidDomain);
-        assert_eq!(normalize_domain("-x.test").unwrap_err().code, Code::InvalidDomain);
-        assert_eq!(normalize_domain("gmail.com").unwrap_err().code, Code::InvalidDomain);
+        assert_eq!(
+            normalize_domain("localhost").unwrap_err().code,
+            Code::InvalidDomain
+        );
+        assert_eq!(
+            normalize_domain("-x.test").unwrap_err().code,
+            Code::InvalidDomain
+        );
+        assert_eq!(
+            normalize_domain("gmail.com").unwrap_err().code,
+            Code::InvalidDomain
+        );
     }
 }

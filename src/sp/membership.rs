@@ -59,7 +59,10 @@ impl Sp {
                             .members
                             .values()
                             .filter(|m| email_domain(&m.email).as_deref() == Some(d.name.as_str()))
-                            .map(|m| ReportMember { email: m.email.clone(), role: m.role })
+                            .map(|m| ReportMember {
+                                email: m.email.clone(),
+                                role: m.role,
+                            })
                             .collect();
                         (!members.is_empty()).then(|| OrgMemberships {
                             id: o.id,

@@ -95,9 +95,9 @@ impl Sp {
     }
 
     pub fn org(&self, id: Uuid) -> SpResult<&Org> {
-        self.orgs.get(&id).ok_or_else(|| {
-            SpError::new(Code::UnknownOrganization, format!("no organization {id}"))
-        })
+        self.orgs
+            .get(&id)
+            .ok_or_else(|| SpError::new(Code::UnknownOrganization, format!("no organization {id}")))
     }
 
     pub fn org_by_handle(&self, handle: &str) -> Option<&Org> {
@@ -115,7 +115,11 @@ impl Sp {
         let token = self.rng.hex(16);
         self.sessions.insert(
             token.clone(),
-            Session { email: email.to_ascii_lowercase(), surface, method: "email" },
+            Session {
+                email: email.to_ascii_lowercase(),
+                surface,
+                method: "email",
+            },
         );
         Ok(token)
     }
@@ -133,9 +137,9 @@ impl Sp {
     }
 
     fn org_mut(&mut self, id: Uuid) -> SpResult<&mut Org> {
-        self.orgs.get_mut(&id).ok_or_else(|| {
-            SpError::new(Code::UnknownOrganization, format!("no organization {id}"))
-        })
+        self.orgs
+            .get_mut(&id)
+            .ok_or_else(|| SpError::new(Code::UnknownOrganization, format!("no organization {id}")))
     }
 
     /// The acting user's role in `org`, or `not-a-member`.

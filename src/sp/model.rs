@@ -257,11 +257,15 @@ pub enum CheckResult {
     /// No TXT record at all at the record name (NXDOMAIN or NODATA).
     NoRecord,
     /// TXT records exist at the name, none with the expected value.
-    WrongValue { found: Vec<String> },
-    /// Another parent verified the domain first (DOM-4); DNS is not consulted.
+    WrongValue {
+        found: Vec<String>,
+    },
+    /// Another parent verified the domain first (DOM-4), whatever DNS says.
     HeldByAnotherParent,
     /// The DNS server could not be asked.
-    DnsError { message: String },
+    DnsError {
+        message: String,
+    },
 }
 
 impl CheckResult {
@@ -270,7 +274,10 @@ impl CheckResult {
             CheckResult::Verified => "verified".into(),
             CheckResult::NoRecord => "no TXT record at the record name yet".into(),
             CheckResult::WrongValue { found } => {
-                format!("TXT found but not the expected value (found {})", found.join(", "))
+                format!(
+                    "TXT found but not the expected value (found {})",
+                    found.join(", ")
+                )
             }
             CheckResult::HeldByAnotherParent => {
                 "another parent organization has already verified this domain".into()

@@ -3,7 +3,9 @@
 use indexmap::IndexMap;
 use uuid::Uuid;
 
-use super::{article, Code, Member, Org, OrgKind, ParentOrigin, Role, Sp, SpError, SpResult, SsoState};
+use super::{
+    article, Code, Member, Org, OrgKind, ParentOrigin, Role, Sp, SpError, SpResult, SsoState,
+};
 
 /// The email's domain, lowercased (`ada@Acme.test` → `acme.test`).
 pub(crate) fn email_domain(email: &str) -> Option<String> {
@@ -14,7 +16,11 @@ pub(crate) fn email_domain(email: &str) -> Option<String> {
 
 pub(crate) fn check_email(email: &str) -> SpResult<()> {
     match email.split_once('@') {
-        Some((local, domain)) if !local.is_empty() && domain.contains('.') && !domain.contains('@') => Ok(()),
+        Some((local, domain))
+            if !local.is_empty() && domain.contains('.') && !domain.contains('@') =>
+        {
+            Ok(())
+        }
         _ => Err(SpError::new(
             Code::InvalidRequest,
             format!("`{email}` is not an email address"),
@@ -84,7 +90,10 @@ impl Sp {
             Some(other) => {
                 let o = self.org(other)?;
                 Some(o.parent.ok_or_else(|| {
-                    SpError::new(Code::NoParent, format!("{} has no parent organization to share", o.handle))
+                    SpError::new(
+                        Code::NoParent,
+                        format!("{} has no parent organization to share", o.handle),
+                    )
                 })?)
             }
             None => None,
@@ -99,7 +108,10 @@ impl Sp {
             }
         }
         if kind.surface() == super::Surface::Claude {
-            let primaries = members.iter().filter(|(_, r)| *r == Role::PrimaryOwner).count();
+            let primaries = members
+                .iter()
+                .filter(|(_, r)| *r == Role::PrimaryOwner)
+                .count();
             if primaries != 1 {
                 return Err(SpError::new(
                     Code::InvalidRoleChange,
@@ -166,7 +178,11 @@ impl Sp {
     }
 
     /// DOM-7 also covers personal accounts.
-    pub fn create_personal_account(&mut self, email: &str, now: std::time::Duration) -> SpResult<()> {
+    pub fn create_personal_account(
+        &mut self,
+        email: &str,
+        now: std::time::Duration,
+    ) -> SpResult<()> {
         check_email(email)?;
         let email = email.to_ascii_lowercase();
         self.refuse_if_creation_blocked(&email, "a personal account")?;
@@ -202,7 +218,10 @@ impl Sp {
         if role > Role::User && role != Role::Member && !actor_role.changes_roles() {
             return Err(SpError::new(
                 Code::PermissionDenied,
-                format!("{actor} is {}; only owners can add members as {role}", article(actor_role.as_str())),
+                format!(
+                    "{actor} is {}; only owners can add members as {role}",
+                    article(actor_role.as_str())
+                ),
             ));
         }
         let email = email.to_ascii_lowercase();
@@ -244,7 +263,11 @@ impl Sp {
             };
             return Err(SpError::new(
                 Code::PermissionDenied,
-                format!("{actor} is {} of {}; only {who} can change roles", article(actor_role.as_str()), o.handle),
+                format!(
+                    "{actor} is {} of {}; only {who} can change roles",
+                    article(actor_role.as_str()),
+                    o.handle
+                ),
             ));
         }
         if Role::parse(o.kind, role.as_str()) != Some(role) {
@@ -255,7 +278,10 @@ impl Sp {
         }
         let email = email.to_ascii_lowercase();
         let current = o.role_of(&email).ok_or_else(|| {
-            SpError::new(Code::UnknownMember, format!("{email} is not a member of {}", o.handle))
+            SpError::new(
+                Code::UnknownMember,
+                format!("{email} is not a member of {}", o.handle),
+            )
         })?;
         if current == Role::PrimaryOwner || role == Role::PrimaryOwner {
             return Err(SpError::new(
@@ -263,10 +289,16 @@ impl Sp {
                 "the primary owner changes only by transfer (member.transfer_primary, by the primary owner)",
             ));
         }
-        if current == Role::ConsoleAdmin && role != Role::ConsoleAdmin && self.console_admins(org)? == 1 {
+        if current == Role::ConsoleAdmin
+            && role != Role::ConsoleAdmin
+            && self.console_admins(org)? == 1
+        {
             return Err(SpError::new(
                 Code::InvalidRoleChange,
-                format!("{email} is the last admin of {}; make someone else admin first", o.handle),
+                format!(
+                    "{email} is the last admin of {}; make someone else admin first",
+                    o.handle
+                ),
             ));
         }
         if let Some(m) = self.org_mut(org)?.members.get_mut(&email) {
@@ -276,7 +308,12 @@ impl Sp {
     }
 
     fn console_admins(&self, org: Uuid) -> SpResult<usize> {
-        Ok(self.org(org)?.members.values().filter(|m| m.role == Role::ConsoleAdmin).count())
+        Ok(self
+            .org(org)?
+            .members
+            .values()
+            .filter(|m| m.role == Role::ConsoleAdmin)
+            .count())
     }
 
     /// PRV-2: admins and above remove members. Nobody removes the primary
@@ -287,7 +324,10 @@ impl Sp {
         let email = email.to_ascii_lowercase();
         let o = self.org(org)?;
         let role = o.role_of(&email).ok_or_else(|| {
-            SpError::new(Code::UnknownMember, format!("{email} is not a member of {}", o.handle))
+            SpError::new(
+                Code::UnknownMember,
+                format!("{email} is not a member of {}", o.handle),
+            )
         })?;
         if role == Role::PrimaryOwner {
             return Err(SpError::new(
@@ -299,7 +339,11 @@ impl Sp {
         if role > actor_role && o.kind.surface() == super::Surface::Claude {
             return Err(SpError::new(
                 Code::PermissionDenied,
-                format!("{actor} is {}; they cannot remove {}", article(actor_role.as_str()), article(role.as_str())),
+                format!(
+                    "{actor} is {}; they cannot remove {}",
+                    article(actor_role.as_str()),
+                    article(role.as_str())
+                ),
             ));
         }
         if role == Role::ConsoleAdmin && self.console_admins(org)? == 1 {
@@ -317,17 +361,26 @@ impl Sp {
         let actor_role = self.role_in(org, actor)?;
         let o = self.org(org)?;
         if o.kind.surface() != super::Surface::Claude {
-            return Err(SpError::new(Code::WrongOrgKind, "console organizations have no primary owner"));
+            return Err(SpError::new(
+                Code::WrongOrgKind,
+                "console organizations have no primary owner",
+            ));
         }
         if actor_role != Role::PrimaryOwner {
             return Err(SpError::new(
                 Code::PermissionDenied,
-                format!("only the primary owner can transfer primary ownership; {actor} is {}", article(actor_role.as_str())),
+                format!(
+                    "only the primary owner can transfer primary ownership; {actor} is {}",
+                    article(actor_role.as_str())
+                ),
             ));
         }
         let to = to.to_ascii_lowercase();
         if o.role_of(&to).is_none() {
-            return Err(SpError::new(Code::UnknownMember, format!("{to} is not a member of {}", o.handle)));
+            return Err(SpError::new(
+                Code::UnknownMember,
+                format!("{to} is not a member of {}", o.handle),
+            ));
         }
         let actor = actor.to_ascii_lowercase();
         let o = self.org_mut(org)?;
@@ -377,23 +430,40 @@ impl Sp {
             }
             (OrgKind::Team, None) => Err(SpError::new(
                 Code::WrongOrgKind,
-                format!("{} is a team organization: its parent is created when an owner sets up SSO", o.handle),
+                format!(
+                    "{} is a team organization: its parent is created when an owner sets up SSO",
+                    o.handle
+                ),
             )),
             (OrgKind::Enterprise, None) => Err(SpError::new(
                 Code::WrongOrgKind,
-                format!("{} is an enterprise organization and gets its parent at creation", o.handle),
+                format!(
+                    "{} is an enterprise organization and gets its parent at creation",
+                    o.handle
+                ),
             )),
         }
     }
 
     /// DOM-7: the "Disable new organization creation" toggle.
-    pub fn set_disable_org_creation(&mut self, actor: &str, org: Uuid, disabled: bool) -> SpResult<()> {
+    pub fn set_disable_org_creation(
+        &mut self,
+        actor: &str,
+        org: Uuid,
+        disabled: bool,
+    ) -> SpResult<()> {
         self.require_identity_admin(org, actor)?;
         let parent = self.parent_for_identity(org)?;
-        let p = self.parents.get_mut(&parent).ok_or_else(|| {
-            SpError::new(Code::NoParent, "parent organization vanished")
-        })?;
-        if disabled && !p.domains.values().any(|d| d.status == super::DomainStatus::Verified) {
+        let p = self
+            .parents
+            .get_mut(&parent)
+            .ok_or_else(|| SpError::new(Code::NoParent, "parent organization vanished"))?;
+        if disabled
+            && !p
+                .domains
+                .values()
+                .any(|d| d.status == super::DomainStatus::Verified)
+        {
             return Err(SpError::new(
                 Code::NoVerifiedDomain,
                 "\"Disable new organization creation\" needs at least one verified domain",
@@ -410,7 +480,12 @@ impl Sp {
         Uuid::parse_str(key)
             .ok()
             .and_then(|id| self.orgs.get(&id))
-            .ok_or_else(|| SpError::new(Code::UnknownOrganization, format!("no organization `{key}`")))
+            .ok_or_else(|| {
+                SpError::new(
+                    Code::UnknownOrganization,
+                    format!("no organization `{key}`"),
+                )
+            })
     }
 }
 
@@ -428,8 +503,12 @@ mod tests {
     #[test]
     fn only_the_primary_owner_is_never_granted_by_add() {
         let mut sp = Sp::new(Rng::new(1), DEFAULT_EPOCH);
-        let org = sp.create_org("ada@acme.test", OrgKind::Team, "acme", "Acme").unwrap();
-        let err = sp.add_member("ada@acme.test", org, "bob@acme.test", Role::PrimaryOwner).unwrap_err();
+        let org = sp
+            .create_org("ada@acme.test", OrgKind::Team, "acme", "Acme")
+            .unwrap();
+        let err = sp
+            .add_member("ada@acme.test", org, "bob@acme.test", Role::PrimaryOwner)
+            .unwrap_err();
         assert_eq!(err.code, Code::InvalidRoleChange);
     }
 }

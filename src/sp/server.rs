@@ -25,7 +25,8 @@ use crate::sim::Clock;
 
 /// Looks up the TXT records at a name. The world passes one backed by the
 /// mock DNS; tests may pass a table.
-pub type LookupFn = Arc<dyn Fn(String) -> Pin<Box<dyn Future<Output = TxtAnswer> + Send>> + Send + Sync>;
+pub type LookupFn =
+    Arc<dyn Fn(String) -> Pin<Box<dyn Future<Output = TxtAnswer> + Send>> + Send + Sync>;
 /// Receives the core's effects (scheduled re-checks) for the world's scheduler.
 pub type EffectSink = Arc<dyn Fn(Effect) + Send + Sync>;
 
@@ -39,8 +40,20 @@ pub struct SpShared {
 }
 
 impl SpShared {
-    pub fn new(sp: Sp, clock: Clock, lookup: LookupFn, effects: EffectSink, operator_token: String) -> Arc<SpShared> {
-        Arc::new(SpShared { sp: Mutex::new(sp), clock, lookup, effects, operator_token })
+    pub fn new(
+        sp: Sp,
+        clock: Clock,
+        lookup: LookupFn,
+        effects: EffectSink,
+        operator_token: String,
+    ) -> Arc<SpShared> {
+        Arc::new(SpShared {
+            sp: Mutex::new(sp),
+            clock,
+            lookup,
+            effects,
+            operator_token,
+        })
     }
 
     /// The core, for reading state (final-state dumps) or direct calls.
@@ -81,7 +94,9 @@ impl SpShared {
         let due = self.core().due_check(check)?;
         let answer = (self.lookup)(due.record_name.clone()).await;
         let mut sp = self.core();
-        let view = sp.complete_check(&due, &answer, self.clock.elapsed(), true).ok();
+        let view = sp
+            .complete_check(&due, &answer, self.clock.elapsed(), true)
+            .ok();
         self.flush_effects(&mut sp);
         view.map(|v| (v, answer))
     }
@@ -96,8 +111,13 @@ pub struct SpServer {
 
 impl SpServer {
     /// Binds 127.0.0.1 on an ephemeral port (or `addr`) and serves until shut down.
-    pub async fn start(shared: Arc<SpShared>, addr: Option<SocketAddr>) -> std::io::Result<SpServer> {
-        let listener = TcpListener::bind(addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)))).await?;
+    pub async fn start(
+        shared: Arc<SpShared>,
+        addr: Option<SocketAddr>,
+    ) -> std::io::Result<SpServer> {
+        let listener =
+            TcpListener::bind(addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0))))
+                .await?;
         let addr = listener.local_addr()?;
         let (stop, mut stopped) = watch::channel(false);
         let task = tokio::spawn(async move {
@@ -138,7 +158,8 @@ async fn serve(shared: &SpShared, req: Request<Incoming>) -> Response<Full<Bytes
         Err(message) => ApiResponse {
             status: 400,
             content_type: "application/json",
-            body: serde_json::json!({"error": {"code": "invalid-request", "message": message}}).to_string(),
+            body: serde_json::json!({"error": {"code": "invalid-request", "message": message}})
+                .to_string(),
             set_session: None,
         },
     };
@@ -146,7 +167,10 @@ async fn serve(shared: &SpShared, req: Request<Incoming>) -> Response<Full<Bytes
         .status(resp.status)
         .header("content-type", resp.content_type);
     if let Some(token) = &resp.set_session {
-        b = b.header("set-cookie", format!("session={token}; Path=/; HttpOnly; Secure; SameSite=Lax"));
+        b = b.header(
+            "set-cookie",
+            format!("session={token}; Path=/; HttpOnly; Secure; SameSite=Lax"),
+        );
     }
     b.body(Full::new(Bytes::from(resp.body)))
         .unwrap_or_else(|_| Response::new(Full::new(Bytes::from_static(b"response build error"))))
@@ -163,7 +187,13 @@ async fn read_request(req: Request<Incoming>) -> Result<ApiRequest, String> {
         .and_then(|h| h.to_str().ok())
         .map(|h| h.rsplit_once(':').map(|(h, _)| h).unwrap_or(h).to_string())
         .unwrap_or_default();
-    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
     let session = header("cookie").and_then(|c| {
         c.split(';')
             .filter_map(|kv| kv.trim().split_once('='))
@@ -183,7 +213,11 @@ async fn read_request(req: Request<Incoming>) -> Result<ApiRequest, String> {
     let query = parts
         .uri
         .query()
-        .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
         .unwrap_or_default();
     Ok(ApiRequest {
         method: parts.method.as_str().to_string(),
@@ -198,7 +232,13 @@ async fn read_request(req: Request<Incoming>) -> Result<ApiRequest, String> {
 
 fn percent_decode(path: &str) -> String {
     url::form_urlencoded::parse(path.replace('+', "%2B").as_bytes())
-        .map(|(k, v)| if v.is_empty() { k.into_owned() } else { format!("{k}={v}") })
+        .map(|(k, v)| {
+            if v.is_empty() {
+                k.into_owned()
+            } else {
+                format!("{k}={v}")
+            }
+        })
         .collect::<Vec<_>>()
         .join("&")
 }

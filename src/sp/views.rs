@@ -7,7 +7,9 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{CheckResult, Domain, DomainStatus, Member, Org, OrgKind, Parent, ParentOrigin, SsoState};
+use super::{
+    CheckResult, Domain, DomainStatus, Member, Org, OrgKind, Parent, ParentOrigin, SsoState,
+};
 
 fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())

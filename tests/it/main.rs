@@ -3,5 +3,7 @@
 
 mod dns;
 mod report_formats;
+mod scenarios;
 mod snapshot_files;
+mod tidy;
 mod yaml_syntax;
