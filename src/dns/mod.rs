@@ -8,6 +8,7 @@
 //! now + 10m` means queries see it once a scenario step has advanced the
 //! clock ten minutes.
 
+mod bind_text;
 mod lexer;
 pub mod name;
 pub mod rdata;
@@ -223,8 +224,9 @@ impl MockDns {
         std::mem::take(&mut *lock(&self.inner.log))
     }
 
-    /// What the server would answer for (name, type) right now, without a
-    /// socket (for transcripts and debugging).
+    /// A copy of the served records; its `lookup` says what the server
+    /// would answer at any instant, without a socket (for transcripts and
+    /// debugging).
     pub fn store_snapshot(&self) -> Store {
         lock(&self.inner.store).clone()
     }

@@ -356,3 +356,105 @@ impl ZoneData {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dns::zone::parse_zone;
+
+    const ZONE: &str = "\
+$ORIGIN example.com.
+$TTL 300
+@ SOA ns hostmaster 1 2 3 4 60
+@ NS ns
+ns A 192.0.2.1
+alias CNAME www
+www A 192.0.2.2
+child NS ns.child
+ns.child A 192.0.2.3
+*.wild TXT \"wild\"
+x.y.z TXT \"deep\"
+";
+
+    fn store() -> Store {
+        let mut s = Store::new();
+        s.add_zone(&parse_zone(ZONE, "t.zone").unwrap());
+        s
+    }
+
+    fn n(s: &str) -> DnsName {
+        DnsName::parse(s.as_bytes(), None).unwrap()
+    }
+
+    fn kind(a: &Answer) -> &'static str {
+        match a {
+            Answer::Refused => "refused",
+            Answer::Records(_) => "records",
+            Answer::NoData { .. } => "nodata",
+            Answer::NxDomain { .. } => "nxdomain",
+            Answer::Referral { .. } => "referral",
+        }
+    }
+
+    #[test]
+    fn answers_follow_rfc1034_lookup() {
+        let s = store();
+        let t = Duration::ZERO;
+        for (name, qtype, expected) in [
+            ("www.example.com.", 1, "records"),
+            ("WWW.EXAMPLE.COM.", 1, "records"),
+            ("www.example.com.", 16, "nodata"),
+            ("y.z.example.com.", 16, "nodata"),
+            ("z.example.com.", 16, "nodata"),
+            ("nope.example.com.", 16, "nxdomain"),
+            ("a.child.example.com.", 16, "referral"),
+            ("child.example.com.", 2, "referral"),
+            ("anything.wild.example.com.", 16, "records"),
+            ("wild.example.com.", 16, "nodata"),
+            ("example.org.", 16, "refused"),
+        ] {
+            assert_eq!(
+                kind(&s.lookup(&n(name), qtype, t)),
+                expected,
+                "{name} {qtype}"
+            );
+        }
+    }
+
+    #[test]
+    fn wildcard_answers_take_the_query_name() {
+        let Answer::Records(rs) = store().lookup(&n("a.wild.example.com."), 16, Duration::ZERO)
+        else {
+            panic!("expected records");
+        };
+        assert_eq!(rs[0].owner, n("a.wild.example.com."));
+    }
+
+    #[test]
+    fn cname_is_followed_inside_the_zone() {
+        let Answer::Records(rs) = store().lookup(&n("alias.example.com."), 1, Duration::ZERO)
+        else {
+            panic!("expected records");
+        };
+        let types: Vec<u16> = rs.iter().map(|r| r.rdata.rtype()).collect();
+        assert_eq!(types, [5, 1]);
+    }
+
+    #[test]
+    fn visibility_window_is_half_open() {
+        let mut s = store();
+        s.insert(StoredRecord {
+            owner: n("t.example.com."),
+            ttl: 60,
+            rdata: Rdata::Txt(vec![b"x".to_vec()]),
+            visible_from: Duration::from_secs(10),
+            visible_until: Some(Duration::from_secs(20)),
+        })
+        .unwrap();
+        let at = |secs| kind(&s.lookup(&n("t.example.com."), 16, Duration::from_secs(secs)));
+        assert_eq!(
+            [at(9), at(10), at(19), at(20)],
+            ["nxdomain", "records", "records", "nxdomain"]
+        );
+    }
+}
