@@ -375,7 +375,7 @@ pub fn one_of<'c>(node: &Node, choices: &[&'c str], what: &str) -> DResult<&'c s
     if let Some(c) = choices.iter().find(|c| **c == value) {
         return Ok(c);
     }
-    let mut diag = Diagnostic::new(node.span, format!("unknown {what} `{value}`"))
+    let mut diag = Diagnostic::new(node.span, format!("`{value}` is not {what}"))
         .expected(format!("one of {}", list(choices)));
     if let Some(s) = suggest(value, choices) {
         diag = diag.help(format!("did you mean `{s}`?"));

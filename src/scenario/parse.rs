@@ -190,7 +190,7 @@ fn parse_org(n: &Node) -> DResult<OrgSpec> {
         .as_str("the organization's id (a short name like `acme`)")?
         .to_string();
     let kind_node = m.req("kind")?;
-    let kind = OrgKind::parse(one_of(kind_node, &OrgKind::NAMES, "the organization kind")?)
+    let kind = OrgKind::parse(one_of(kind_node, &OrgKind::NAMES, "an organization kind")?)
         .ok_or_else(|| Diagnostic::new(kind_node.span, "unknown organization kind"))?;
     let name = match m.opt("name") {
         Some(s) => s.as_str("the organization's display name")?.to_string(),
@@ -414,7 +414,7 @@ fn parse_action(key: &str, v: &Node) -> DResult<Action> {
                 let mut m = MapReader::new(v, &what)?;
                 let user = email(m.req("user")?, "the user's email")?;
                 let surface = match m.opt("surface") {
-                    Some(s) => match one_of(s, &["claude", "console"], "the product surface")? {
+                    Some(s) => match one_of(s, &["claude", "console"], "a product surface")? {
                         "console" => Surface::Console,
                         _ => Surface::Claude,
                     },
@@ -431,7 +431,7 @@ fn parse_action(key: &str, v: &Node) -> DResult<Action> {
                 .as_str("the new organization's id")?
                 .to_string();
             let kn = m.req("kind")?;
-            let kind = OrgKind::parse(one_of(kn, &OrgKind::NAMES, "the organization kind")?)
+            let kind = OrgKind::parse(one_of(kn, &OrgKind::NAMES, "an organization kind")?)
                 .ok_or_else(|| Diagnostic::new(kn.span, "unknown organization kind"))?;
             let name = match m.opt("name") {
                 Some(n) => n.as_str("the display name")?.to_string(),
@@ -496,7 +496,7 @@ fn parse_action(key: &str, v: &Node) -> DResult<Action> {
             let mut m = MapReader::new(v, &what)?;
             let org = m.req("org")?.as_str("an organization id")?.to_string();
             let format = match m.opt("format") {
-                Some(f) => match one_of(f, &["json", "csv"], "the report format")? {
+                Some(f) => match one_of(f, &["json", "csv"], "a report format")? {
                     "csv" => ReportFormat::Csv,
                     _ => ReportFormat::Json,
                 },
