@@ -40,7 +40,7 @@ use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
 
-use super::{seconds, RunReport, ScenarioOutcome, SnapshotState, Status};
+use super::{seconds, FailureKind, RunReport, ScenarioOutcome, SnapshotState, Status};
 
 /// Renders the report for a terminal; `color` adds ANSI styles.
 pub fn render_pretty(report: &RunReport, color: bool) -> String {
@@ -133,7 +133,7 @@ fn scenario(out: &mut String, s: &ScenarioOutcome, paint: &Painter) {
                 if line.is_empty() {
                     out.push('\n');
                 } else {
-                    let _ = writeln!(out, "    {line}");
+                    let _ = writeln!(out, "    {}", paint_diff_line(&paint, f.kind, line));
                 }
             }
         }
@@ -171,6 +171,29 @@ fn duration(ms: u64) -> String {
         format!("{ms} ms")
     } else {
         format!("{} s", seconds(ms))
+    }
+}
+
+/// Snapshot diffs are coloured like `diff --color`: removed lines red,
+/// added lines green, hunk headers cyan. Other details stay plain.
+fn paint_diff_line(paint: &Painter, kind: FailureKind, line: &str) -> String {
+    if kind != FailureKind::Snapshot && kind != FailureKind::Internal {
+        return line.to_string();
+    }
+    let color = if line.starts_with("+++") || line.starts_with("---") {
+        None
+    } else if line.starts_with('+') {
+        Some(AnsiColor::Green)
+    } else if line.starts_with('-') {
+        Some(AnsiColor::Red)
+    } else if line.starts_with("@@") {
+        Some(AnsiColor::Cyan)
+    } else {
+        None
+    };
+    match color {
+        Some(c) => paint.apply(Style::new().fg_color(Some(c.into())), line),
+        None => line.to_string(),
     }
 }
 
