@@ -133,7 +133,7 @@ fn scenario(out: &mut String, s: &ScenarioOutcome, paint: &Painter) {
                 if line.is_empty() {
                     out.push('\n');
                 } else {
-                    let _ = writeln!(out, "    {}", paint_diff_line(&paint, f.kind, line));
+                    let _ = writeln!(out, "    {}", paint_diff_line(paint, f.kind, line));
                 }
             }
         }
