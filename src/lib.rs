@@ -2,4 +2,5 @@
 //!
 //! See `ARCHITECTURE.md` for the code map and the invariants every module keeps.
 
+pub mod saml;
 pub mod sim;
