@@ -491,8 +491,9 @@ fn split_qname(q: &str) -> Option<(Option<&str>, &str)> {
 /// A namespace name must be an absolute URI (C14N 1.0 §2: canonicalising
 /// a relative namespace URI fails, so such a document is refused at parse
 /// time). The strict profile also refuses characters that never occur in a
-/// URI reference (RFC 3986 §2; controls, spaces, `"<>\^`{|}`) and `&`, so
-/// a namespace declaration always renders the same in every c14n library.
+/// URI reference (RFC 3986 §2; non-ASCII, controls, spaces, `"<>\^`{|}`)
+/// and `&`, so a namespace declaration always renders the same in every
+/// c14n library (libxml2 also refuses non-ASCII namespace names).
 fn check_namespace_uri(uri: &str) -> Result<(), String> {
     let scheme_end = uri
         .find(':')
@@ -509,8 +510,7 @@ fn check_namespace_uri(uri: &str) -> Result<(), String> {
         return Err(format!("namespace name {uri:?} is not an absolute URI"));
     }
     if let Some(c) = uri.chars().find(|c| {
-        c.is_control()
-            || c.is_whitespace()
+        !c.is_ascii_graphic()
             || matches!(
                 c,
                 '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}' | '&'

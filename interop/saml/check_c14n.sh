@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Regenerates every SAML oracle output into a temporary directory and diffs
+# it against the committed fixtures, then checks that xmlsec1 verifies our
+# committed signatures. Exits non-zero on any difference. CI calls this.
+#
+#   * exc-c14n: lxml (and xmlsec1's pre-digest buffers where a signature
+#     template exists) over fixtures/saml/c14n/*.xml  -> *.c14n
+#   * xmlsec1-signed documents fixtures/saml/dsig/xmlsec1/*.xml
+#   * xmlsec1 --verify of fixtures/saml/dsig/ours/*.xml
+#
+# Needs lxml and xmlsec1:
+#   python3 -m venv /work/.venv-saml && /work/.venv-saml/bin/pip install lxml
+#   apt-get install -y xmlsec1
+# PYTHON selects the interpreter (default: /work/.venv-saml/bin/python if
+# present, else python3).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+python=${PYTHON:-}
+if [ -z "$python" ]; then
+  if [ -x /work/.venv-saml/bin/python ]; then python=/work/.venv-saml/bin/python; else python=python3; fi
+fi
+"$python" "$here/gen_c14n.py" --check
+"$here/check_dsig.sh"
