@@ -6,10 +6,10 @@
 #   * exc-c14n: lxml (and xmlsec1's pre-digest buffers where a signature
 #     template exists) over fixtures/saml/c14n/*.xml  -> *.c14n
 #   * xmlsec1-signed documents fixtures/saml/dsig/xmlsec1/*.xml
-#   * xmlsec1 --verify of fixtures/saml/dsig/ours/*.xml
+#   * xmlsec1 --verify and signxml of fixtures/saml/dsig/ours/*.xml
 #
-# Needs lxml and xmlsec1:
-#   python3 -m venv /work/.venv-saml && /work/.venv-saml/bin/pip install lxml
+# Needs lxml, signxml and xmlsec1:
+#   python3 -m venv /work/.venv-saml && /work/.venv-saml/bin/pip install lxml signxml
 #   apt-get install -y xmlsec1
 # PYTHON selects the interpreter (default: /work/.venv-saml/bin/python if
 # present, else python3).
@@ -21,3 +21,4 @@ if [ -z "$python" ]; then
 fi
 "$python" "$here/gen_c14n.py" --check
 "$here/check_dsig.sh"
+"$python" "$here/verify_signxml.py"

@@ -103,11 +103,15 @@ impl Canon<'_> {
 
         // Candidate namespace nodes: visibly utilised prefixes and the
         // inclusive ones in scope. An absent default namespace is "".
+        // The `xml` prefix is never declared (C14N 1.0 §2.3, libxml2's
+        // xmlC14NIsXmlNs), even on an element named `xml:…`.
         let mut candidates: BTreeMap<String, String> = BTreeMap::new();
-        candidates.insert(
-            e.prefix.clone().unwrap_or_default(),
-            e.namespace.clone().unwrap_or_default(),
-        );
+        if e.prefix.as_deref() != Some("xml") {
+            candidates.insert(
+                e.prefix.clone().unwrap_or_default(),
+                e.namespace.clone().unwrap_or_default(),
+            );
+        }
         for a in &e.attributes {
             if let (Some(p), Some(ns)) = (&a.prefix, &a.namespace) {
                 if p != "xml" {
