@@ -224,8 +224,9 @@ fn digest_hash(uri: &str, legacy_sha1: bool) -> Result<Hash, DsigError> {
     }
 }
 
-/// Decodes base64 content, allowing XML whitespace anywhere (XML-DSig 4.3
-/// values are `base64Binary`, whose lexical form allows whitespace).
+/// Decodes base64 content, allowing XML whitespace anywhere (SignatureValue,
+/// XML-DSig 4.2, and DigestValue, 4.3.3.6, are XML Schema `base64Binary`,
+/// whose lexical form allows whitespace; .NET IdPs emit `&#xD;` in them).
 fn decode_base64(text: &str) -> Option<Vec<u8>> {
     let compact: String = text
         .chars()
@@ -339,7 +340,7 @@ pub fn sign_element(
         Hash::Sha256
     };
 
-    // SAML Core 5.4.4: exc-c14n; the digest of the element without the
+    // SAML Core 5.4.3: exc-c14n; the digest of the element without the
     // signature equals the digest of the signed element minus the
     // enveloped Signature (XML-DSig 6.6.4), as nothing else is inserted.
     let canonical = exc_c14n(doc, element, None, &[]);
@@ -545,8 +546,11 @@ pub fn verify_signature(
         ));
     }
 
-    // Key: pinned only. Certificates in KeyInfo are a hint; one outside
-    // the pinned set is refused outright (KEY1, KEY2).
+    // Key: pinned only (I6). Certificates in KeyInfo are a hint that must
+    // name a pinned key: if KeyInfo carries certificates and none of them
+    // is pinned, refuse outright (KEY1, KEY2). A chain with the pinned
+    // leaf among other certificates is fine; the pinned key is what
+    // verifies, never the certificate's.
     let mut hinted = None;
     for b64 in &parts.key_info_certs {
         let der = decode_base64(b64).ok_or_else(|| shape("X509Certificate is not base64"))?;
@@ -556,15 +560,15 @@ pub fn verify_signature(
             .public_key()
             .and_then(|k| k.public_key_to_der())
             .map_err(|_| shape("X509Certificate carries an unreadable key"))?;
-        match keys.find_by_spki(&spki) {
-            Some(k) => hinted = Some(k),
-            None => {
-                return Err(DsigError::new(
-                    DsigErrorKind::UntrustedKey,
-                    "KeyInfo carries a certificate whose key is not pinned for this issuer",
-                ))
-            }
+        if let Some(k) = keys.find_by_spki(&spki) {
+            hinted.get_or_insert(k);
         }
+    }
+    if hinted.is_none() && !parts.key_info_certs.is_empty() {
+        return Err(DsigError::new(
+            DsigErrorKind::UntrustedKey,
+            "KeyInfo carries only certificates whose keys are not pinned for this issuer",
+        ));
     }
 
     let signature_value = decode_base64(&parts.signature_value)
@@ -730,7 +734,7 @@ fn signature_parts<'a>(
     }
 
     // XML-DSig 4.3: CanonicalizationMethod, SignatureMethod, Reference+;
-    // SAML Core 5.4.2: exactly one Reference.
+    // SAML Core 5.4.2: a single Reference, to the signed element's ID.
     let si = element_children(doc, signed_info, "ds:SignedInfo")?;
     let mut it = si.iter().copied();
     let c14n_method = expect_ds(doc, it.next(), "CanonicalizationMethod")?;
@@ -785,7 +789,8 @@ fn signature_parts<'a>(
         ));
     }
 
-    // SAML Core 5.4.3/5.4.4: exactly [enveloped-signature, exc-c14n].
+    // SAML Core 5.4.4 (only enveloped-signature and exc-c14n transforms),
+    // tightened to exactly [enveloped-signature, exc-c14n] (I3).
     let tk = element_children(doc, transforms, "ds:Transforms")?;
     let mut algs = Vec::new();
     for &t in &tk {

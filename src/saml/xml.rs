@@ -347,6 +347,19 @@ impl Document {
             .any(|c| matches!(self.nodes[c.0].kind, NodeKind::Comment(_)))
     }
 
+    /// True when `node` is `ancestor` or inside it: a consumer holding a
+    /// verified element uses this to keep to the signed subtree (I2).
+    pub fn is_within(&self, node: NodeId, ancestor: NodeId) -> bool {
+        let mut cur = Some(node);
+        while let Some(n) = cur {
+            if n == ancestor {
+                return true;
+            }
+            cur = self.parent(n);
+        }
+        false
+    }
+
     /// `id` and all its descendants, in document order.
     pub fn descendants(&self, id: NodeId) -> Descendants<'_> {
         Descendants {

@@ -672,3 +672,139 @@ fn response_and_assertion_signed_both_verify_independently() {
     assert_eq!(e.reason(), "digest-mismatch");
     let _ = sign_element;
 }
+
+#[test]
+fn key_info_chain_holding_the_pinned_certificate_verifies() {
+    // An IdP may send its certificate chain; the pinned leaf is the hint.
+    let attacker_cert = {
+        let k = signing_key("attacker", "attacker.crt.pem");
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, k.cert_der())
+    };
+    let xml = replace_once(
+        &signed_assertion(),
+        "</ds:X509Data>",
+        &format!("<ds:X509Certificate>{attacker_cert}</ds:X509Certificate></ds:X509Data>"),
+    );
+    let v = verify_assertion_with(&xml, &pinned(&["idp-okta"]), &VerifyOptions::default()).unwrap();
+    assert_eq!(v.key_label, "idp-okta");
+    // The attacker cannot borrow the trick: their signature plus the pinned
+    // certificate in KeyInfo is checked with the pinned key, and fails.
+    let okta_cert = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        okta().cert_der(),
+    );
+    let forged = sign(
+        &RESPONSE.replace("alice", "admin"),
+        "_a1",
+        &signing_key("attacker", "attacker.crt.pem"),
+    );
+    let forged = replace_once(
+        &forged,
+        "</ds:X509Data>",
+        &format!("<ds:X509Certificate>{okta_cert}</ds:X509Certificate></ds:X509Data>"),
+    );
+    assert_eq!(refusal(&forged), "signature-invalid");
+}
+
+/// The Response signed by the Okta key (Response signature only).
+fn signed_response() -> String {
+    sign(RESPONSE, "_r1", &okta())
+}
+
+fn response_refusal(xml: &str) -> &'static str {
+    let doc = Document::parse(xml.as_bytes()).map_err(DsigError::from);
+    match doc.and_then(|d| {
+        verify_element(
+            &d,
+            d.root(),
+            &pinned(&["idp-okta"]),
+            &VerifyOptions::default(),
+        )
+    }) {
+        Ok(v) => panic!("accepted: {v:?}\n{xml}"),
+        Err(e) => e.reason(),
+    }
+}
+
+#[test]
+fn xsw1_signed_copy_inside_the_signature_is_refused() {
+    // SECURITY.md XSW1: R' (the original, signature removed) appended to
+    // the Signature; the outer Response gets a new ID and evil content.
+    let xml = signed_response();
+    let sig = signature_text(&xml).to_string();
+    let original = xml.replace(&sig, "");
+    let evil =
+        replace_once(&xml, r#"ID="_r1""#, r#"ID="_evil_response_ID""#).replace("alice", "admin");
+    let attacked = replace_once(
+        &evil,
+        "</ds:Signature>",
+        &format!("{original}</ds:Signature>"),
+    );
+    // A* keeps the assertion ID `_a1`, so the copy duplicates it (I4).
+    assert_eq!(response_refusal(&attacked), "duplicate-id");
+    // With a fresh ID on A*, the Signature's shape gives it away (I3).
+    let fresh = replace_once(&evil, r#"ID="_a1""#, r#"ID="_evil_assertion""#);
+    let attacked = replace_once(
+        &fresh,
+        "</ds:Signature>",
+        &format!("{original}</ds:Signature>"),
+    );
+    assert_eq!(response_refusal(&attacked), "signature-shape-invalid");
+}
+
+#[test]
+fn xsw2_signed_copy_beside_the_signature_is_refused() {
+    // SECURITY.md XSW2: R' inserted before the Signature inside evil R.
+    let xml = signed_response();
+    let sig = signature_text(&xml).to_string();
+    let original = xml.replace(&sig, "");
+    let evil =
+        replace_once(&xml, r#"ID="_r1""#, r#"ID="_evil_response_ID""#).replace("alice", "admin");
+    let fresh = replace_once(&evil, r#"ID="_a1""#, r#"ID="_evil_assertion""#);
+    let attacked = replace_once(&fresh, "<ds:Signature", &format!("{original}<ds:Signature"));
+    assert_eq!(response_refusal(&attacked), "signature-misplaced");
+}
+
+#[test]
+fn xsw4_signed_assertion_nested_in_an_evil_one_leaves_the_top_unsigned() {
+    // SECURITY.md XSW4: the consumed (top-level) assertion carries no
+    // signature of its own.
+    let xml = signed_assertion();
+    let start = xml.find("<saml:Assertion").unwrap();
+    let end = xml.find("</saml:Assertion>").unwrap() + "</saml:Assertion>".len();
+    let original = &xml[start..end];
+    let evil = format!(
+        r#"<saml:Assertion ID="_evil" Version="2.0" IssueInstant="2026-01-01T00:00:00Z"><saml:Issuer>https://idp.example.test/</saml:Issuer><saml:Subject><saml:NameID>admin@example.test</saml:NameID></saml:Subject>{original}</saml:Assertion>"#
+    );
+    let attacked = xml.replace(original, &evil);
+    assert_eq!(refusal(&attacked), "signature-missing");
+}
+
+#[test]
+fn signature_donor_verifies_only_its_own_subtree() {
+    // SECURITY.md XSW-DONOR / I2: the IdP's signed metadata embedded in a
+    // forged Response verifies, but what it covers is the EntityDescriptor,
+    // so a consumer holding `signed` never reads the forged assertion.
+    let metadata =
+        fs::read_to_string(fixtures().join("saml/dsig/ours/metadata-self-closing.xml")).unwrap();
+    let forged = RESPONSE.replace(
+        "<samlp:Status>",
+        &format!("{}<samlp:Status>", metadata.trim_end()),
+    );
+    let doc = Document::parse(forged.as_bytes()).unwrap();
+    let keys = pinned(&["idp-generic"]);
+    let e = verify_element(&doc, doc.root(), &keys, &VerifyOptions::default()).unwrap_err();
+    assert_eq!(e.reason(), "signature-missing");
+    let donor = find_signatures(&doc)[0];
+    let v = verify_signature(&doc, donor, &keys, &VerifyOptions::default()).unwrap();
+    let assertion = doc
+        .first_child_named(doc.root(), SAML_ASSERTION_NS, "Assertion")
+        .unwrap();
+    assert!(doc.is_named(
+        v.signed,
+        "urn:oasis:names:tc:SAML:2.0:metadata",
+        "EntityDescriptor"
+    ));
+    assert!(!doc.is_within(assertion, v.signed));
+    assert!(doc.is_within(donor, v.signed));
+}
