@@ -91,15 +91,24 @@ impl Canon<'_> {
         let Some(e) = self.doc.element(id) else {
             return;
         };
-        let mut scope = parent_scope.clone();
-        for d in &e.namespace_decls {
-            let p = d.prefix.clone().unwrap_or_default();
-            if d.uri.is_empty() {
-                scope.remove(&p);
-            } else {
-                scope.insert(p, d.uri.clone());
+        // Copy the scope only where it changes (most elements declare
+        // nothing), so the walk stays linear in the document.
+        let changed;
+        let scope = if e.namespace_decls.is_empty() {
+            parent_scope
+        } else {
+            let mut s = parent_scope.clone();
+            for d in &e.namespace_decls {
+                let p = d.prefix.clone().unwrap_or_default();
+                if d.uri.is_empty() {
+                    s.remove(&p);
+                } else {
+                    s.insert(p, d.uri.clone());
+                }
             }
-        }
+            changed = s;
+            &changed
+        };
 
         // Candidate namespace nodes: visibly utilised prefixes and the
         // inclusive ones in scope. An absent default namespace is "".
@@ -128,7 +137,8 @@ impl Canon<'_> {
             }
         }
 
-        let mut now_rendered = rendered.clone();
+        // Declarations output here; the rest is inherited from `rendered`.
+        let mut output_here: Vec<(&String, &String)> = Vec::new();
         out.push('<');
         out.push_str(&e.qname());
         for (p, uri) in &candidates {
@@ -149,7 +159,7 @@ impl Canon<'_> {
             }
             escape_attribute(out, uri);
             out.push('"');
-            now_rendered.insert(p.clone(), uri.clone());
+            output_here.push((p, uri));
         }
 
         let mut attrs: Vec<_> = e.attributes.iter().collect();
@@ -170,12 +180,23 @@ impl Canon<'_> {
         }
         out.push('>');
 
+        let extended;
+        let now_rendered = if output_here.is_empty() {
+            rendered
+        } else {
+            let mut r = rendered.clone();
+            for (p, uri) in output_here {
+                r.insert(p.clone(), uri.clone());
+            }
+            extended = r;
+            &extended
+        };
         for &c in self.doc.children(id) {
             if Some(c) == self.omit {
                 continue;
             }
             match &self.doc.node(c).kind {
-                NodeKind::Element(_) => self.element(out, c, &scope, &now_rendered),
+                NodeKind::Element(_) => self.element(out, c, scope, now_rendered),
                 NodeKind::Text(t) => escape_text(out, t),
                 NodeKind::Comment(_) => {}
             }

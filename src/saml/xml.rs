@@ -36,6 +36,12 @@ pub struct ParseOptions {
     pub max_depth: usize,
     /// Largest document accepted, in bytes.
     pub max_bytes: usize,
+    /// Most attributes (namespace declarations included) on one element.
+    pub max_attributes: usize,
+    /// Most namespace bindings in scope at any element. With
+    /// `max_attributes` this keeps prefix lookups and c14n linear in the
+    /// input (SECURITY.md X5, width bombs).
+    pub max_namespaces: usize,
 }
 
 impl Default for ParseOptions {
@@ -43,6 +49,8 @@ impl Default for ParseOptions {
         ParseOptions {
             max_depth: 64,
             max_bytes: 1 << 20,
+            max_attributes: 256,
+            max_namespaces: 128,
         }
     }
 }
@@ -69,6 +77,8 @@ pub enum XmlErrorKind {
     UndefinedEntity,
     InvalidComment,
     TooDeep,
+    TooManyAttributes,
+    TooManyNamespaces,
     Malformed,
 }
 
@@ -95,6 +105,8 @@ impl XmlErrorKind {
             XmlErrorKind::UndefinedEntity => "undefined-entity",
             XmlErrorKind::InvalidComment => "invalid-comment",
             XmlErrorKind::TooDeep => "too-deep",
+            XmlErrorKind::TooManyAttributes => "too-many-attributes",
+            XmlErrorKind::TooManyNamespaces => "too-many-namespaces",
             XmlErrorKind::Malformed => "malformed-xml",
         }
     }
@@ -947,6 +959,17 @@ impl Parser {
             raw_attrs.push((key, value));
         }
 
+        if raw_attrs.len() > options.max_attributes {
+            return Err(XmlError::new(
+                K::TooManyAttributes,
+                pos,
+                format!(
+                    "more than {} attributes on one element",
+                    options.max_attributes
+                ),
+            ));
+        }
+
         // Namespace declarations first: they scope over this element's own
         // name and attributes (Namespaces in XML 1.0 §6.1).
         let mut decls = Vec::new();
@@ -1000,6 +1023,16 @@ impl Parser {
                 .push((d.prefix.clone().unwrap_or_default(), d.uri.clone()));
         }
         self.scope_marks.push(decls.len());
+        if self.scope.len() > options.max_namespaces {
+            return Err(XmlError::new(
+                K::TooManyNamespaces,
+                pos,
+                format!(
+                    "more than {} namespace bindings in scope",
+                    options.max_namespaces
+                ),
+            ));
+        }
 
         let namespace = match prefix {
             Some(p) => Some(

@@ -52,6 +52,8 @@ fn every_reason_name_is_triggered_by_a_hostile_document() {
         XmlErrorKind::UndefinedEntity,
         XmlErrorKind::InvalidComment,
         XmlErrorKind::TooDeep,
+        XmlErrorKind::TooManyAttributes,
+        XmlErrorKind::TooManyNamespaces,
         XmlErrorKind::Malformed,
     ];
     for kind in all {
@@ -198,4 +200,55 @@ fn refusals_carry_an_offset_and_a_human_message() {
     assert!(e.to_string().starts_with("mismatched-end-tag: "), "{e}");
     let e = Document::parse(b"<a x:y='1'/>").unwrap_err();
     assert!(e.detail.contains("\"x\""), "{e}");
+}
+
+#[test]
+fn truncated_or_corrupted_messages_never_panic() {
+    // Every prefix of a signed message, and every single-byte corruption
+    // with a few hostile bytes, either parses or is refused with a reason;
+    // verification of what parses never panics either.
+    use ssosim::saml::dsig::{find_signatures, verify_signature, VerifyOptions};
+    let signed = fs::read(fixtures().join("saml/dsig/ours/okta-assertion.xml")).unwrap();
+    let keys = crate::saml_support::pinned(&["idp-okta"]);
+    let check = |bytes: &[u8]| {
+        if let Ok(doc) = Document::parse(bytes) {
+            for sig in find_signatures(&doc) {
+                let _ = verify_signature(&doc, sig, &keys, &VerifyOptions::default());
+            }
+        }
+    };
+    for len in (0..signed.len()).step_by(3) {
+        check(&signed[..len]);
+    }
+    let mut corrupted = signed.clone();
+    for i in (0..signed.len()).step_by(29) {
+        for b in [b'<', b'&', b'"', b'\r', 0x00, 0xC3, 0xFF] {
+            corrupted[i] = b;
+            check(&corrupted);
+        }
+        corrupted[i] = signed[i];
+    }
+}
+
+#[test]
+fn width_bombs_parse_and_canonicalise_in_linear_time() {
+    // SECURITY.md X5: the most namespaces in scope the profile allows, then
+    // as many sibling elements (each declaring one more) as fit in 1 MiB.
+    use ssosim::saml::c14n::exc_c14n;
+    let mut xml = String::from("<r");
+    for i in 0..120 {
+        xml.push_str(&format!(" xmlns:p{i}=\"urn:p{i}\""));
+    }
+    xml.push('>');
+    let child = "<p7:e xmlns:z=\"urn:z\" p3:a=\"1\" z:b=\"2\">t&amp;</p7:e>";
+    while xml.len() + child.len() + 4 < 1 << 20 {
+        xml.push_str(child);
+    }
+    xml.push_str("</r>");
+    let started = Instant::now();
+    let doc = Document::parse(xml.as_bytes()).unwrap();
+    let canonical = exc_c14n(&doc, doc.root(), None, &["p1".to_string(), "z".to_string()]);
+    assert!(canonical.len() > 1 << 20);
+    let elapsed = started.elapsed();
+    assert!(elapsed.as_secs() < 10, "{elapsed:?}");
 }
