@@ -199,6 +199,20 @@ fn main() -> Result<()> {
         &weak,
     )?;
     write_cert(&dir, "weak-1024.crt.pem", &p, &weak)?;
+    // Not RSA: refused at load (`unsupported-key`; the allow-list is RSA only).
+    let ec_path = dir.join("ec-p256.key.pem");
+    let ec = if ec_path.exists() {
+        PKey::private_key_from_pem(&fs::read(&ec_path)?)?
+    } else {
+        let group = openssl::ec::EcGroup::from_curve_name(openssl::nid::Nid::X9_62_PRIME256V1)?;
+        let pkey = PKey::from_ec_key(openssl::ec::EcKey::generate(&group)?)?;
+        fs::write(&ec_path, pkey.private_key_to_pem_pkcs8()?)?;
+        println!("generated {}", ec_path.display());
+        pkey
+    };
+    fs::write(dir.join("ec-p256.pub.pem"), ec.public_key_to_pem()?)?;
+    println!("wrote {}", dir.join("ec-p256.pub.pem").display());
+
     let e3 = key(&dir, "weak-e3", 2048, 3)?;
     let p = params(
         "weak-e3",

@@ -808,3 +808,145 @@ fn signature_donor_verifies_only_its_own_subtree() {
     assert!(!doc.is_within(assertion, v.signed));
     assert!(doc.is_within(donor, v.signed));
 }
+
+#[test]
+fn non_rsa_and_unreadable_keys_are_refused_at_load() {
+    let ec = pki("ec-p256.pub.pem");
+    assert_eq!(
+        TrustedKey::from_public_key_pem("ec", &ec)
+            .unwrap_err()
+            .reason(),
+        "unsupported-key"
+    );
+    let e = SigningKey::from_pem(&pki("ec-p256.key.pem"), &pki("idp-okta.crt.pem")).unwrap_err();
+    assert_eq!(e.reason(), "unsupported-key");
+    let garbage = b"-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n";
+    assert_eq!(
+        TrustedKey::from_cert_pem("x", garbage)
+            .unwrap_err()
+            .reason(),
+        "invalid-key"
+    );
+    assert_eq!(
+        SigningKey::from_pem(b"", &pki("idp-okta.crt.pem"))
+            .unwrap_err()
+            .reason(),
+        "invalid-key"
+    );
+}
+
+#[test]
+fn rsa_key_value_in_key_info_is_never_used() {
+    // SECURITY.md KEY3: KeyInfo carrying only an RSAKeyValue (the
+    // attacker's modulus) is ignored; the pinned key decides. The same
+    // shape from the genuine IdP verifies.
+    let rsa_key_value = r#"<ds:KeyInfo><ds:KeyValue><ds:RSAKeyValue><ds:Modulus>AQAB</ds:Modulus><ds:Exponent>AQAB</ds:Exponent></ds:RSAKeyValue></ds:KeyValue></ds:KeyInfo>"#;
+    let with_key_value = |xml: &str| {
+        let start = xml.find("<ds:KeyInfo>").unwrap();
+        let end = xml.find("</ds:KeyInfo>").unwrap() + "</ds:KeyInfo>".len();
+        xml.replace(&xml[start..end], rsa_key_value)
+    };
+    let forged = sign(
+        &RESPONSE.replace("alice", "admin"),
+        "_a1",
+        &signing_key("attacker", "attacker.crt.pem"),
+    );
+    assert_eq!(refusal(&with_key_value(&forged)), "signature-invalid");
+    let genuine = with_key_value(&signed_assertion());
+    verify_assertion_with(&genuine, &pinned(&["idp-okta"]), &VerifyOptions::default()).unwrap();
+}
+
+/// Re-signs the (edited) SignedInfo of the first signature with `key_pem`,
+/// as a genuine IdP would have signed that exact SignedInfo: used to check
+/// rules that must hold even when the SignatureValue is good.
+fn resign_signed_info(xml: &str, key_pem: &[u8]) -> String {
+    let doc = Document::parse(xml.as_bytes()).unwrap();
+    let sig = find_signatures(&doc)[0];
+    let signed_info = doc.first_child_named(sig, DSIG_NS, "SignedInfo").unwrap();
+    let canonical = exc_c14n(&doc, signed_info, None, &[]);
+    let key = openssl::pkey::PKey::private_key_from_pem(key_pem).unwrap();
+    let mut signer =
+        openssl::sign::Signer::new(openssl::hash::MessageDigest::sha256(), &key).unwrap();
+    let value = signer.sign_oneshot_to_vec(canonical.as_bytes()).unwrap();
+    let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, value);
+    let start = xml.find("<ds:SignatureValue>").unwrap() + "<ds:SignatureValue>".len();
+    let end = xml.find("</ds:SignatureValue>").unwrap();
+    format!("{}{}{}", &xml[..start], b64, &xml[end..])
+}
+
+#[test]
+fn base64_whitespace_is_accepted_and_invalid_base64_refused() {
+    // SECURITY.md REF11: base64Binary allows whitespace (and .NET writes
+    // `&#xD;`); anything else is not base64.
+    let xml = signed_assertion();
+    let okta_key = pki("idp-okta.key.pem");
+    let start = xml.find("<ds:DigestValue>").unwrap() + "<ds:DigestValue>".len();
+    let end = xml.find("</ds:DigestValue>").unwrap();
+    let digest = &xml[start..end];
+    let spaced = format!("\n  {}&#xD;\n {}\t", &digest[..10], &digest[10..]);
+    let spaced_xml = resign_signed_info(
+        &format!("{}{}{}", &xml[..start], spaced, &xml[end..]),
+        &okta_key,
+    );
+    verify_assertion_with(
+        &spaced_xml,
+        &pinned(&["idp-okta"]),
+        &VerifyOptions::default(),
+    )
+    .unwrap();
+    let junk = format!("{}!{}", &digest[..10], &digest[11..]);
+    let junk_xml = resign_signed_info(
+        &format!("{}{}{}", &xml[..start], junk, &xml[end..]),
+        &okta_key,
+    );
+    assert_eq!(refusal(&junk_xml), "digest-mismatch");
+
+    let sv_start = xml.find("<ds:SignatureValue>").unwrap() + "<ds:SignatureValue>".len();
+    let sv_end = xml.find("</ds:SignatureValue>").unwrap();
+    let value = &xml[sv_start..sv_end];
+    let wrapped: String = value
+        .as_bytes()
+        .chunks(64)
+        .map(|c| format!("{}&#xD;\n", std::str::from_utf8(c).unwrap()))
+        .collect();
+    let wrapped_xml = format!("{}{}{}", &xml[..sv_start], wrapped, &xml[sv_end..]);
+    verify_assertion_with(
+        &wrapped_xml,
+        &pinned(&["idp-okta"]),
+        &VerifyOptions::default(),
+    )
+    .unwrap();
+    let bad_padding = format!("{}{}={}", &xml[..sv_start], value, &xml[sv_end..]);
+    assert_eq!(refusal(&bad_padding), "signature-invalid");
+}
+
+#[test]
+fn shape_rules_hold_even_under_a_good_signature_value() {
+    // The IdP's own key signs each malformed SignedInfo, so only the shape
+    // rule can refuse it (SECURITY.md I3, ALG3, REF4, REF7).
+    let okta_key = pki("idp-okta.key.pem");
+    let xml = signed_assertion();
+    let enveloped = r#"<ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"></ds:Transform>"#;
+    let only_exc = resign_signed_info(&replace_once(&xml, enveloped, ""), &okta_key);
+    assert_eq!(refusal(&only_exc), "transforms-invalid");
+    let start = xml.find("<ds:Reference ").unwrap();
+    let end = xml.find("</ds:Reference>").unwrap() + "</ds:Reference>".len();
+    let reference = xml[start..end].to_string();
+    let two = resign_signed_info(
+        &replace_once(&xml, &reference, &format!("{reference}{reference}")),
+        &okta_key,
+    );
+    assert_eq!(refusal(&two), "signature-shape-invalid");
+    let no_hash = resign_signed_info(
+        &replace_once(&xml, r##"URI="#_a1""##, r#"URI="_a1""#),
+        &okta_key,
+    );
+    assert_eq!(refusal(&no_hash), "reference-uri-invalid");
+    // And the control: re-signing the untouched SignedInfo changes nothing.
+    verify_assertion_with(
+        &resign_signed_info(&xml, &okta_key),
+        &pinned(&["idp-okta"]),
+        &VerifyOptions::default(),
+    )
+    .unwrap();
+}
