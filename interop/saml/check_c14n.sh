@@ -22,3 +22,11 @@ fi
 "$python" "$here/gen_c14n.py" --check
 "$here/check_dsig.sh"
 "$python" "$here/verify_signxml.py"
+# The JavaScript oracle (no libxml2): run when xml-crypto is installed, e.g.
+#   npm install --prefix /work/.node-saml xml-crypto@6.3.2 @xmldom/xmldom@0.9.12
+node_path=${NODE_PATH:-/work/.node-saml/node_modules}
+if command -v node >/dev/null && [ -d "$node_path/xml-crypto" ]; then
+  NODE_PATH=$node_path node "$here/c14n_xmlcrypto.js"
+else
+  echo "SKIPPED xml-crypto oracle: not installed under $node_path"
+fi
