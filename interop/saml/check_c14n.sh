@@ -6,7 +6,8 @@
 #   * exc-c14n: lxml (and xmlsec1's pre-digest buffers where a signature
 #     template exists) over fixtures/saml/c14n/*.xml  -> *.c14n
 #   * xmlsec1-signed documents fixtures/saml/dsig/xmlsec1/*.xml
-#   * xmlsec1 --verify and signxml of fixtures/saml/dsig/ours/*.xml
+#   * xmlsec1 --verify, signxml and (if installed) xml-crypto verify
+#     fixtures/saml/dsig/ours/*.xml; xml-crypto's c14n over the corpus
 #
 # Needs lxml, signxml and xmlsec1:
 #   python3 -m venv /work/.venv-saml && /work/.venv-saml/bin/pip install lxml signxml
@@ -27,6 +28,7 @@ fi
 node_path=${NODE_PATH:-/work/.node-saml/node_modules}
 if command -v node >/dev/null && [ -d "$node_path/xml-crypto" ]; then
   NODE_PATH=$node_path node "$here/c14n_xmlcrypto.js"
+  NODE_PATH=$node_path node "$here/verify_xmlcrypto.js"
 else
-  echo "SKIPPED xml-crypto oracle: not installed under $node_path"
+  echo "SKIPPED xml-crypto oracles: not installed under $node_path"
 fi
