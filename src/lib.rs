@@ -7,6 +7,7 @@ pub mod cli;
 pub mod dns;
 pub mod report;
 pub mod rules;
+pub mod saml;
 pub mod scenario;
 pub mod sim;
 pub mod snapshot;

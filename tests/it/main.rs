@@ -4,6 +4,10 @@
 mod cli;
 mod dns;
 mod report_formats;
+mod saml_c14n;
+mod saml_dsig;
+mod saml_support;
+mod saml_xml_profile;
 mod scenario_errors;
 mod scenarios;
 mod snapshot_files;

@@ -1,0 +1,723 @@
+//! The strict parser itself: quick-xml events → [`Document`], with every
+//! well-formedness, namespace and profile rule applied on the way.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use quick_xml::events::Event;
+use quick_xml::Reader;
+
+use super::{
+    Attribute, Document, Element, ElementSpan, NamespaceDecl, Node, NodeId, NodeKind, ParseOptions,
+    XmlError, XmlErrorKind, XMLNS_NS, XML_NS,
+};
+
+/// XML 1.0 §2.2 `Char`: TAB, LF, CR, and U+0020 upwards except surrogates
+/// (which a Rust `char` cannot hold) and U+FFFE, U+FFFF.
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// XML 1.0 (5th ed.) §2.3 `NameStartChar`, without the colon (NCName).
+fn is_name_start_char(c: char) -> bool {
+    matches!(c,
+        'A'..='Z' | '_' | 'a'..='z'
+        | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}'
+        | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}'
+        | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}'
+        | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}' | '\u{10000}'..='\u{EFFFF}')
+}
+
+/// XML 1.0 (5th ed.) §2.3 `NameChar`, without the colon.
+fn is_name_char(c: char) -> bool {
+    is_name_start_char(c)
+        || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+}
+
+/// Namespaces in XML 1.0 §3 `NCName`.
+pub fn is_ncname(s: &str) -> bool {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) if is_name_start_char(c) => chars.all(is_name_char),
+        _ => false,
+    }
+}
+
+/// Splits `p:l` into (Some(p), l), or `l` into (None, l), checking both
+/// parts are NCNames.
+fn split_qname(q: &str) -> Option<(Option<&str>, &str)> {
+    match q.split_once(':') {
+        Some((p, l)) if is_ncname(p) && is_ncname(l) => Some((Some(p), l)),
+        None if is_ncname(q) => Some((None, q)),
+        _ => None,
+    }
+}
+
+/// A namespace name must be an absolute URI (C14N 1.0 §2: canonicalising
+/// a relative namespace URI fails, so such a document is refused at parse
+/// time). The strict profile also refuses characters that never occur in a
+/// URI reference (RFC 3986 §2; non-ASCII, controls, spaces, `"<>\^`{|}`)
+/// and `&`, so a namespace declaration always renders the same in every
+/// c14n library (libxml2 also refuses non-ASCII namespace names).
+fn check_namespace_uri(uri: &str) -> Result<(), String> {
+    let scheme_end = uri
+        .find(':')
+        .ok_or_else(|| format!("namespace name {uri:?} is not an absolute URI"))?;
+    let scheme = &uri[..scheme_end];
+    let scheme_ok = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    if !scheme_ok {
+        return Err(format!("namespace name {uri:?} is not an absolute URI"));
+    }
+    if let Some(c) = uri.chars().find(|c| {
+        !c.is_ascii_graphic()
+            || matches!(
+                c,
+                '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}' | '&'
+            )
+    }) {
+        return Err(format!("namespace name {uri:?} contains {c:?}"));
+    }
+    Ok(())
+}
+
+/// XML 1.0 §2.11: CRLF and lone CR become LF.
+fn normalize_eol(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' {
+            if chars.peek() == Some(&'\n') {
+                chars.next();
+            }
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Resolves the body of `&…;`: the five predefined entities (XML 1.0 §4.6)
+/// and character references (§4.1). Anything else names an entity that
+/// only a DTD could declare, and DTDs are refused.
+fn resolve_reference(name: &str) -> Result<char, (XmlErrorKind, String)> {
+    let c = match name {
+        "lt" => '<',
+        "gt" => '>',
+        "amp" => '&',
+        "apos" => '\'',
+        "quot" => '"',
+        _ => {
+            let code = if let Some(hex) = name.strip_prefix("#x") {
+                if hex.is_empty() || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+                    return Err((
+                        XmlErrorKind::Malformed,
+                        format!("bad character reference &{name};"),
+                    ));
+                }
+                u32::from_str_radix(hex, 16).ok()
+            } else if let Some(dec) = name.strip_prefix('#') {
+                if dec.is_empty() || !dec.chars().all(|c| c.is_ascii_digit()) {
+                    return Err((
+                        XmlErrorKind::Malformed,
+                        format!("bad character reference &{name};"),
+                    ));
+                }
+                dec.parse::<u32>().ok()
+            } else {
+                return Err((
+                    XmlErrorKind::UndefinedEntity,
+                    format!("entity &{name}; is not one of the five predefined entities"),
+                ));
+            };
+            match code.and_then(char::from_u32) {
+                Some(c) if is_xml_char(c) => c,
+                _ => {
+                    return Err((
+                        XmlErrorKind::InvalidChar,
+                        format!("character reference &{name}; is not an XML Char"),
+                    ))
+                }
+            }
+        }
+    };
+    Ok(c)
+}
+
+/// Attribute-value normalisation for CDATA attributes (XML 1.0 §3.3.3):
+/// references are expanded, each literal whitespace character (after EOL
+/// normalisation, so CRLF counts once) becomes a space. `<` is forbidden.
+fn normalize_attribute_value(raw: &str) -> Result<String, (XmlErrorKind, String)> {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(c) = rest.chars().next() {
+        match c {
+            '<' => return Err((XmlErrorKind::Malformed, "'<' in an attribute value".into())),
+            '&' => {
+                let end = rest.find(';').ok_or((
+                    XmlErrorKind::Malformed,
+                    "unterminated reference in an attribute value".to_string(),
+                ))?;
+                out.push(resolve_reference(&rest[1..end])?);
+                rest = &rest[end + 1..];
+                continue;
+            }
+            '\r' => {
+                out.push(' ');
+                if rest[1..].starts_with('\n') {
+                    rest = &rest[2..];
+                    continue;
+                }
+            }
+            '\n' | '\t' => out.push(' '),
+            _ => out.push(c),
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    Ok(out)
+}
+
+/// The parser state for one document.
+pub(super) struct Parser {
+    nodes: Vec<Node>,
+    /// Open elements, innermost last.
+    open: Vec<NodeId>,
+    /// Namespace bindings in scope: (prefix, uri); `""` prefix is the
+    /// default namespace, an empty uri undeclares it.
+    scope: Vec<(String, String)>,
+    /// How many bindings each open element pushed onto `scope`.
+    scope_marks: Vec<usize>,
+    root: Option<NodeId>,
+}
+
+impl Parser {
+    pub(super) fn run(input: &[u8], options: &ParseOptions) -> Result<Document, XmlError> {
+        use XmlErrorKind as K;
+        if input.len() > options.max_bytes {
+            return Err(XmlError::new(
+                K::TooLarge,
+                options.max_bytes,
+                format!(
+                    "{} bytes exceed the limit of {}",
+                    input.len(),
+                    options.max_bytes
+                ),
+            ));
+        }
+        if input.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            return Err(XmlError::new(
+                K::BomForbidden,
+                0,
+                "a byte-order mark precedes the document",
+            ));
+        }
+        if input.starts_with(&[0xFF, 0xFE])
+            || input.starts_with(&[0xFE, 0xFF])
+            || input.starts_with(&[0, b'<'])
+            || input.starts_with(&[b'<', 0])
+        {
+            return Err(XmlError::new(
+                K::NotUtf8,
+                0,
+                "the document is UTF-16, only UTF-8 is accepted",
+            ));
+        }
+        let text = std::str::from_utf8(input).map_err(|e| {
+            XmlError::new(
+                K::NotUtf8,
+                e.valid_up_to(),
+                "the document is not valid UTF-8",
+            )
+        })?;
+        if let Some((i, c)) = text.char_indices().find(|(_, c)| !is_xml_char(*c)) {
+            return Err(XmlError::new(
+                K::InvalidChar,
+                i,
+                format!("U+{:04X} is not an XML 1.0 character", c as u32),
+            ));
+        }
+
+        let mut p = Parser {
+            nodes: Vec::new(),
+            open: Vec::new(),
+            scope: Vec::new(),
+            scope_marks: Vec::new(),
+            root: None,
+        };
+        let mut reader = Reader::from_str(text);
+        {
+            let cfg = reader.config_mut();
+            cfg.check_comments = true;
+            cfg.check_end_names = true;
+            cfg.expand_empty_elements = false;
+            cfg.allow_dangling_amp = false;
+            cfg.allow_unmatched_ends = false;
+            cfg.trim_text(false);
+        }
+        let mut first = true;
+        loop {
+            let pos = reader.buffer_position() as usize;
+            let event = reader.read_event().map_err(|e| {
+                let at = reader.error_position() as usize;
+                map_quick_xml_error(&e, at)
+            })?;
+            let after = reader.buffer_position() as usize;
+            let was_first = first;
+            first = false;
+            match event {
+                Event::Decl(d) => {
+                    if !was_first || pos != 0 {
+                        return Err(XmlError::new(
+                            K::XmlDeclarationInvalid,
+                            pos,
+                            "an XML declaration may only open the document",
+                        ));
+                    }
+                    let version = d
+                        .version()
+                        .map_err(|e| XmlError::new(K::XmlDeclarationInvalid, pos, e.to_string()))?;
+                    if version.as_ref() != "1.0" {
+                        return Err(XmlError::new(
+                            K::XmlDeclarationInvalid,
+                            pos,
+                            format!("XML version {version:?} is not 1.0"),
+                        ));
+                    }
+                    if let Some(enc) = d.encoding() {
+                        let enc = enc.map_err(|e| {
+                            XmlError::new(K::XmlDeclarationInvalid, pos, e.to_string())
+                        })?;
+                        if !enc.eq_ignore_ascii_case("UTF-8") {
+                            return Err(XmlError::new(
+                                K::NotUtf8,
+                                pos,
+                                format!("declared encoding {enc:?}: only UTF-8 is accepted"),
+                            ));
+                        }
+                    }
+                }
+                Event::DocType(_) => {
+                    return Err(XmlError::new(
+                        K::DoctypeForbidden,
+                        pos,
+                        "a DOCTYPE (and so any entity declaration) is refused",
+                    ))
+                }
+                Event::PI(pi) => {
+                    return Err(XmlError::new(
+                        K::ProcessingInstructionForbidden,
+                        pos,
+                        format!("processing instruction <?{}?> is refused", pi.target()),
+                    ))
+                }
+                Event::CData(_) => {
+                    return Err(XmlError::new(
+                        K::CdataForbidden,
+                        pos,
+                        "CDATA sections are refused in protocol messages",
+                    ))
+                }
+                Event::Comment(c) => {
+                    let body = c.into_inner();
+                    // XML 1.0 §2.5: "--" may not occur in a comment, and a
+                    // comment may not end in "-" ("--->").
+                    if body.contains("--") || body.ends_with('-') {
+                        return Err(XmlError::new(
+                            K::InvalidComment,
+                            pos,
+                            "'--' inside a comment",
+                        ));
+                    }
+                    if let Some(&parent) = p.open.last() {
+                        p.push_child(parent, NodeKind::Comment(normalize_eol(&body)));
+                    }
+                }
+                Event::Text(t) => {
+                    let raw = t.into_inner();
+                    match p.open.last() {
+                        None => {
+                            if !raw.chars().all(|c| matches!(c, ' ' | '\t' | '\r' | '\n')) {
+                                return Err(XmlError::new(
+                                    K::ContentOutsideRoot,
+                                    pos,
+                                    "text outside the root element",
+                                ));
+                            }
+                        }
+                        Some(&parent) => {
+                            // XML 1.0 §2.4: "]]>" may not appear in content.
+                            if raw.contains("]]>") {
+                                return Err(XmlError::new(K::Malformed, pos, "']]>' in text"));
+                            }
+                            p.push_text(parent, &normalize_eol(&raw));
+                        }
+                    }
+                }
+                Event::GeneralRef(r) => {
+                    let Some(&parent) = p.open.last() else {
+                        return Err(XmlError::new(
+                            K::ContentOutsideRoot,
+                            pos,
+                            "a reference outside the root element",
+                        ));
+                    };
+                    let name = r.into_inner();
+                    let c = resolve_reference(&name).map_err(|(k, d)| XmlError::new(k, pos, d))?;
+                    p.push_text(parent, c.encode_utf8(&mut [0u8; 4]));
+                }
+                Event::Start(s) => {
+                    p.start_element(&s, pos..after, false, options)?;
+                }
+                Event::Empty(s) => {
+                    let id = p.start_element(&s, pos..after, true, options)?;
+                    p.end_element(id, after);
+                }
+                Event::End(_) => {
+                    let Some(&id) = p.open.last() else {
+                        return Err(XmlError::new(
+                            K::MismatchedEndTag,
+                            pos,
+                            "end tag without a start tag",
+                        ));
+                    };
+                    p.end_element(id, after);
+                }
+                Event::Eof => break,
+            }
+        }
+        if let Some(&open) = p.open.last() {
+            let name = p.element_qname(open);
+            return Err(XmlError::new(
+                K::Malformed,
+                text.len(),
+                format!("element <{name}> is never closed"),
+            ));
+        }
+        let root = p
+            .root
+            .ok_or_else(|| XmlError::new(K::NoRoot, text.len(), "the document has no element"))?;
+        Ok(Document {
+            nodes: p.nodes,
+            root,
+            source: text.to_string(),
+        })
+    }
+
+    fn element_qname(&self, id: NodeId) -> String {
+        match &self.nodes[id.0].kind {
+            NodeKind::Element(e) => e.qname(),
+            _ => String::new(),
+        }
+    }
+
+    fn push_child(&mut self, parent: NodeId, kind: NodeKind) -> NodeId {
+        let id = NodeId(self.nodes.len());
+        self.nodes.push(Node {
+            parent: Some(parent),
+            children: Vec::new(),
+            kind,
+        });
+        self.nodes[parent.0].children.push(id);
+        id
+    }
+
+    /// Appends text to the parent's last child if that is text (so that
+    /// `a&amp;b` is one node), else adds a text node.
+    fn push_text(&mut self, parent: NodeId, s: &str) {
+        if let Some(&last) = self.nodes[parent.0].children.last() {
+            if let NodeKind::Text(t) = &mut self.nodes[last.0].kind {
+                t.push_str(s);
+                return;
+            }
+        }
+        self.push_child(parent, NodeKind::Text(s.to_string()));
+    }
+
+    fn lookup(&self, prefix: &str) -> Option<&str> {
+        if prefix == "xml" {
+            return Some(XML_NS);
+        }
+        self.scope
+            .iter()
+            .rev()
+            .find(|(p, _)| p == prefix)
+            .map(|(_, u)| u.as_str())
+    }
+
+    fn start_element(
+        &mut self,
+        s: &quick_xml::events::BytesStart<'_>,
+        start_tag: Range<usize>,
+        self_closing: bool,
+        options: &ParseOptions,
+    ) -> Result<NodeId, XmlError> {
+        use XmlErrorKind as K;
+        let pos = start_tag.start;
+        if self.open.is_empty() && self.root.is_some() {
+            return Err(XmlError::new(
+                K::MultipleRoots,
+                pos,
+                "a second root element",
+            ));
+        }
+        if self.open.len() + 1 > options.max_depth {
+            return Err(XmlError::new(
+                K::TooDeep,
+                pos,
+                format!("elements nest deeper than {}", options.max_depth),
+            ));
+        }
+        let qname = s.name().0;
+        let (prefix, local) = split_qname(qname).ok_or_else(|| {
+            XmlError::new(
+                K::InvalidName,
+                pos,
+                format!("invalid element name {qname:?}"),
+            )
+        })?;
+        if prefix == Some("xmlns") {
+            return Err(XmlError::new(
+                K::InvalidNamespace,
+                pos,
+                "the xmlns prefix names no element",
+            ));
+        }
+
+        // Collect raw attributes; quick-xml refuses literal duplicates.
+        let mut raw_attrs = Vec::new();
+        for a in s.attributes() {
+            let a = a.map_err(|e| map_attr_error(&e, pos))?;
+            let key = a.key.0;
+            let value =
+                normalize_attribute_value(&a.value).map_err(|(k, d)| XmlError::new(k, pos, d))?;
+            raw_attrs.push((key, value));
+        }
+
+        if raw_attrs.len() > options.max_attributes {
+            return Err(XmlError::new(
+                K::TooManyAttributes,
+                pos,
+                format!(
+                    "more than {} attributes on one element",
+                    options.max_attributes
+                ),
+            ));
+        }
+
+        // Namespace declarations first: they scope over this element's own
+        // name and attributes (Namespaces in XML 1.0 §6.1).
+        let mut decls = Vec::new();
+        for (key, value) in &raw_attrs {
+            let prefix = if *key == "xmlns" {
+                None
+            } else if let Some(p) = key.strip_prefix("xmlns:") {
+                Some(p)
+            } else {
+                continue;
+            };
+            let bad = |d: String| XmlError::new(K::InvalidNamespace, pos, d);
+            if let Some(p) = prefix {
+                if !is_ncname(p) {
+                    return Err(XmlError::new(
+                        K::InvalidName,
+                        pos,
+                        format!("invalid prefix {p:?}"),
+                    ));
+                }
+                if p == "xmlns" {
+                    return Err(bad("the xmlns prefix may not be declared".into()));
+                }
+                if p == "xml" {
+                    if value != XML_NS {
+                        return Err(bad(
+                            "the xml prefix may only be bound to its own namespace".into()
+                        ));
+                    }
+                    // Declaring xml to its own URI is allowed and changes nothing.
+                    continue;
+                }
+                if value.is_empty() {
+                    // Namespaces in XML 1.0 §5: a prefix cannot be undeclared.
+                    return Err(bad(format!("xmlns:{p}=\"\" undeclares a prefix")));
+                }
+            }
+            if value == XML_NS || value == XMLNS_NS {
+                return Err(bad(format!("{value} may not be bound to another prefix")));
+            }
+            if !value.is_empty() {
+                check_namespace_uri(value).map_err(bad)?;
+            }
+            decls.push(NamespaceDecl {
+                prefix: prefix.map(str::to_string),
+                uri: value.clone(),
+            });
+        }
+        for d in &decls {
+            self.scope
+                .push((d.prefix.clone().unwrap_or_default(), d.uri.clone()));
+        }
+        self.scope_marks.push(decls.len());
+        if self.scope.len() > options.max_namespaces {
+            return Err(XmlError::new(
+                K::TooManyNamespaces,
+                pos,
+                format!(
+                    "more than {} namespace bindings in scope",
+                    options.max_namespaces
+                ),
+            ));
+        }
+
+        let namespace = match prefix {
+            Some(p) => Some(
+                self.lookup(p)
+                    .ok_or_else(|| {
+                        XmlError::new(K::UnboundPrefix, pos, format!("prefix {p:?} is not bound"))
+                    })?
+                    .to_string(),
+            ),
+            None => self
+                .lookup("")
+                .filter(|u| !u.is_empty())
+                .map(str::to_string),
+        };
+
+        let mut attributes = Vec::new();
+        let mut expanded = BTreeSet::new();
+        for (key, value) in raw_attrs {
+            if key == "xmlns" || key.starts_with("xmlns:") {
+                continue;
+            }
+            let (aprefix, alocal) = split_qname(key).ok_or_else(|| {
+                XmlError::new(
+                    K::InvalidName,
+                    pos,
+                    format!("invalid attribute name {key:?}"),
+                )
+            })?;
+            let ans = match aprefix {
+                Some(p) => Some(
+                    self.lookup(p)
+                        .ok_or_else(|| {
+                            XmlError::new(
+                                K::UnboundPrefix,
+                                pos,
+                                format!("prefix {p:?} is not bound"),
+                            )
+                        })?
+                        .to_string(),
+                ),
+                None => None,
+            };
+            // Namespaces in XML 1.0 §6.3: no two attributes with the same
+            // expanded name (a:x and b:x bound to one URI).
+            if !expanded.insert((ans.clone(), alocal.to_string())) {
+                return Err(XmlError::new(
+                    K::DuplicateAttribute,
+                    pos,
+                    format!("attribute {key:?} repeats an attribute of the same expanded name"),
+                ));
+            }
+            attributes.push(Attribute {
+                prefix: aprefix.map(str::to_string),
+                local: alocal.to_string(),
+                namespace: ans,
+                value,
+            });
+        }
+
+        let element = Element {
+            prefix: prefix.map(str::to_string),
+            local: local.to_string(),
+            namespace,
+            attributes,
+            namespace_decls: decls,
+            span: ElementSpan {
+                start_tag: start_tag.clone(),
+                end: start_tag.end,
+                self_closing,
+            },
+        };
+        let id = match self.open.last() {
+            Some(&parent) => self.push_child(parent, NodeKind::Element(element)),
+            None => {
+                let id = NodeId(self.nodes.len());
+                self.nodes.push(Node {
+                    parent: None,
+                    children: Vec::new(),
+                    kind: NodeKind::Element(element),
+                });
+                self.root = Some(id);
+                id
+            }
+        };
+        self.open.push(id);
+        Ok(id)
+    }
+
+    fn end_element(&mut self, id: NodeId, end: usize) {
+        self.open.pop();
+        let n = self.scope_marks.pop().unwrap_or(0);
+        self.scope.truncate(self.scope.len() - n);
+        if let NodeKind::Element(e) = &mut self.nodes[id.0].kind {
+            e.span.end = end;
+        }
+    }
+}
+
+fn map_attr_error(e: &quick_xml::events::attributes::AttrError, pos: usize) -> XmlError {
+    use quick_xml::events::attributes::AttrError;
+    match e {
+        AttrError::Duplicated(..) => {
+            XmlError::new(XmlErrorKind::DuplicateAttribute, pos, e.to_string())
+        }
+        _ => XmlError::new(XmlErrorKind::Malformed, pos, e.to_string()),
+    }
+}
+
+fn map_quick_xml_error(e: &quick_xml::Error, at: usize) -> XmlError {
+    use quick_xml::errors::IllFormedError;
+    use quick_xml::Error;
+    let kind = match e {
+        Error::IllFormed(IllFormedError::MismatchedEndTag { .. })
+        | Error::IllFormed(IllFormedError::UnmatchedEndTag(_))
+        | Error::IllFormed(IllFormedError::MissingEndTag(_)) => XmlErrorKind::MismatchedEndTag,
+        Error::IllFormed(IllFormedError::DoubleHyphenInComment) => XmlErrorKind::InvalidComment,
+        Error::IllFormed(IllFormedError::MissingDeclVersion(_))
+        | Error::IllFormed(IllFormedError::UnknownVersion) => XmlErrorKind::XmlDeclarationInvalid,
+        Error::IllFormed(IllFormedError::MissingDoctypeName) => XmlErrorKind::DoctypeForbidden,
+        Error::InvalidAttr(quick_xml::events::attributes::AttrError::Duplicated(..)) => {
+            XmlErrorKind::DuplicateAttribute
+        }
+        Error::Encoding(_) => XmlErrorKind::NotUtf8,
+        _ => XmlErrorKind::Malformed,
+    };
+    XmlError::new(kind, at, e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attribute_values_are_normalised_per_xml_1_0_s3_3_3() {
+        assert_eq!(
+            normalize_attribute_value("a\r\nb\tc&#xA;d&amp;").unwrap(),
+            "a b c\nd&"
+        );
+    }
+
+    #[test]
+    fn ncname_rules() {
+        assert!(is_ncname("_a1"));
+        assert!(!is_ncname("1a"));
+        assert!(!is_ncname("a:b"));
+        assert!(!is_ncname(""));
+    }
+}
