@@ -24,6 +24,9 @@ pub struct Clock {
 struct Inner {
     epoch: OffsetDateTime,
     elapsed_ms: AtomicU64,
+    /// Set for a live clock: elapsed time then also follows the machine's
+    /// monotonic clock from this instant (standalone servers, `serve`).
+    live_since: Option<std::time::Instant>,
 }
 
 impl Clock {
@@ -32,8 +35,34 @@ impl Clock {
             inner: Arc::new(Inner {
                 epoch,
                 elapsed_ms: AtomicU64::new(0),
+                live_since: None,
             }),
         }
+    }
+
+    /// A clock that follows real time, for standalone servers that talk to
+    /// real IdPs and SPs (`ssosim idp serve`, `ssosim sp serve`), whose
+    /// messages carry real instants. This is the only place ssosim reads the
+    /// wall clock; scenario runs never use it. `advance` still works on top
+    /// (fast-forward in `serve`).
+    pub fn live() -> Clock {
+        let epoch = OffsetDateTime::from(std::time::SystemTime::now());
+        // Whole milliseconds, like every other instant here.
+        let epoch = epoch
+            .replace_nanosecond((epoch.nanosecond() / 1_000_000) * 1_000_000)
+            .unwrap_or(epoch);
+        Clock {
+            inner: Arc::new(Inner {
+                epoch,
+                elapsed_ms: AtomicU64::new(0),
+                live_since: Some(std::time::Instant::now()),
+            }),
+        }
+    }
+
+    /// Whether this clock follows real time.
+    pub fn is_live(&self) -> bool {
+        self.inner.live_since.is_some()
     }
 
     /// The instant the world started.
@@ -43,7 +72,11 @@ impl Clock {
 
     /// Virtual time since the epoch.
     pub fn elapsed(&self) -> Duration {
-        Duration::from_millis(self.inner.elapsed_ms.load(Ordering::SeqCst))
+        let told = Duration::from_millis(self.inner.elapsed_ms.load(Ordering::SeqCst));
+        match self.inner.live_since {
+            Some(since) => told + Duration::from_millis(duration_ms(since.elapsed())),
+            None => told,
+        }
     }
 
     /// The current virtual instant.
@@ -54,8 +87,10 @@ impl Clock {
     /// Moves time forward to `elapsed` since the epoch. Time never goes
     /// backwards: asking for an earlier instant leaves the clock where it is.
     pub fn advance_to(&self, elapsed: Duration) {
-        let target = duration_ms(elapsed);
-        self.inner.elapsed_ms.fetch_max(target, Ordering::SeqCst);
+        let now = self.elapsed();
+        if elapsed > now {
+            self.advance(elapsed - now);
+        }
     }
 
     /// Moves time forward by `by`.
@@ -101,6 +136,15 @@ mod tests {
         clock.advance_to(Duration::from_secs(60));
         assert_eq!(clock.elapsed(), Duration::from_secs(600));
         assert_eq!(clock.now(), datetime!(2026-01-01 00:10:00 UTC));
+    }
+
+    #[test]
+    fn a_live_clock_never_runs_backwards_and_can_be_fast_forwarded() {
+        let clock = Clock::live();
+        assert!(clock.is_live() && !Clock::new(DEFAULT_EPOCH).is_live());
+        let a = clock.now();
+        clock.advance(Duration::from_secs(3600));
+        assert!(clock.now() >= a + Duration::from_secs(3600));
     }
 
     #[test]
