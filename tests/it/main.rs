@@ -1,6 +1,7 @@
 //! The one integration-test binary: every module below is a file of tests
 //! named for what it proves.
 
+mod agent_browser;
 mod cli;
 mod dns;
 mod report_formats;
