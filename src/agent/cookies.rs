@@ -254,8 +254,7 @@ impl CookieJar {
 
     /// Drops cookies that have expired by `now` (§5.3 "remove excess").
     pub fn purge_expired(&mut self, now: OffsetDateTime) {
-        self.cookies
-            .retain(|c| c.expires.is_none_or(|at| at > now));
+        self.cookies.retain(|c| c.expires.is_none_or(|at| at > now));
     }
 
     /// Every stored cookie (expired ones included until purged).

@@ -325,14 +325,14 @@ fn decode_one(s: &str) -> Option<(String, usize)> {
     ];
     let len = body.chars().take_while(char::is_ascii_alphanumeric).count();
     let name = &body[..len];
-    let (_, value) = NAMED.iter().find(|(n, _)| *n == name)?;
-    let semi = body[len..].starts_with(';');
-    // Legacy references without ';' are recognised only for the four
-    // classics (HTML §13.5 lists them among the semicolon-less ones).
-    if !semi && !matches!(name, "amp" | "lt" | "gt" | "quot") {
-        return None;
+    if body[len..].starts_with(';') {
+        let (_, value) = NAMED.iter().find(|(n, _)| *n == name)?;
+        return Some((value.to_string(), len + 2));
     }
-    Some((value.to_string(), 1 + len + usize::from(semi)))
+    // Without ';', only the legacy classics are recognised, as a prefix
+    // (HTML §13.2.5.73: `&ampy` is `&y`).
+    let (n, value) = NAMED.iter().take(4).find(|(n, _)| name.starts_with(n))?;
+    Some((value.to_string(), 1 + n.len()))
 }
 
 #[cfg(test)]
