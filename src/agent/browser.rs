@@ -341,7 +341,17 @@ impl Browser {
         let mut cookies_set = vec![];
         for sc in &ex.set_cookies {
             let name = sc.split('=').next().unwrap_or_default().trim().to_string();
-            match self.jar.store(sc, &p.url, self.clock.now()) {
+            let now = self.clock.now();
+            match self.jar.store(sc, &p.url, now) {
+                // An already-expired cookie deletes the one it replaces.
+                Ok(())
+                    if self
+                        .jar
+                        .get(p.url.host_str().unwrap_or(""), &name, now)
+                        .is_none() =>
+                {
+                    cookies_set.push(format!("{name} (deleted)"))
+                }
                 Ok(()) => cookies_set.push(name),
                 Err(e) => cookies_set.push(format!("{name} (ignored: {e})")),
             }

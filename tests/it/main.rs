@@ -13,5 +13,6 @@ mod saml_xml_profile;
 mod scenario_errors;
 mod scenarios;
 mod snapshot_files;
+mod sp_serve;
 mod tidy;
 mod yaml_syntax;
