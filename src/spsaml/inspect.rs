@@ -310,9 +310,7 @@ impl Report {
             Some(r) => out.push_str(&format!("verdict: {} ({r})\n", self.verdict.name())),
             None => out.push_str(&format!("verdict: {}\n", self.verdict.name())),
         }
-        if let Some(d) = &self.detail {
-            out.push_str(&format!("  {d}\n"));
-        }
+        // The explanation repeats the detail, so text shows it once.
         out.push_str(&format!("  {}\n", self.explanation));
         out
     }
@@ -327,6 +325,9 @@ fn render_value(out: &mut String, key: &str, v: &Value, depth: usize) {
             for (k, v) in m {
                 render_value(out, k, v, depth + 1);
             }
+        }
+        Value::Array(items) if items.is_empty() => {
+            out.push_str(&format!("{pad}{key}: (none)\n"));
         }
         Value::Array(items) if items.iter().all(|i| !i.is_object()) => {
             let parts: Vec<String> = items.iter().map(scalar).collect();
@@ -536,6 +537,15 @@ fn judge_response(
                 login.attributes.len(),
                 if login.attributes.len() == 1 { "" } else { "s" }
             ),
+        ),
+        Err(r) if opts.idp.is_none() && r.name() == "no-trusted-keys" => (
+            Verdict::Refused,
+            Some(r.name().to_string()),
+            Some(r.detail.clone()),
+            "No signature can be trusted without the IdP's certificate, so the message is refused \
+             (fail closed, as the SP itself would be). Pass --idp-metadata FILE with the IdP's \
+             metadata to check the signatures; everything else the message says is shown above."
+                .to_string(),
         ),
         Err(r) => (
             Verdict::Refused,
