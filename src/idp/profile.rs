@@ -7,8 +7,11 @@
 //! idpid) are drawn from the seeded [`Rng`] when the profile is made, so
 //! the same seed always gives the same issuer.
 
+use std::time::Duration;
+
 use uuid::Uuid;
 
+use crate::saml::response::{ResponseShape, SignWhat, NAMEID_PERSISTENT};
 use crate::sim::Rng;
 
 /// Which IdP the mock behaves like.
@@ -205,6 +208,94 @@ pub struct ProfileOptions {
     /// The RelayState an IdP-initiated launch sends when none is given
     /// (Okta `default_relay_state`, VENDORS.md 1.2).
     pub default_relay_state: Option<String>,
+    /// Which element is signed, overriding the vendor default.
+    pub sign: Option<SignWhat>,
+    /// Conditions lifetime, overriding the vendor default (VENDORS.md 1.1
+    /// `assertion_lifetime`).
+    pub assertion_lifetime: Option<Duration>,
+    /// The IdP's clock minus the world's, in seconds (VENDORS.md 1.1
+    /// `idp_clock_offset_seconds`).
+    pub clock_offset_s: Option<i64>,
+    /// Sign with rsa-sha1 (Entra and Okta both offer it, VENDORS.md
+    /// 2.1.3, 2.2.1).
+    pub legacy_sha1: bool,
+}
+
+/// A vendor profile: the message shape, the claim rules, and the IdP-side
+/// behaviours that differ by vendor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Profile {
+    pub vendor: Vendor,
+    pub shape: ResponseShape,
+    pub claims: ClaimRules,
+    pub acs_mismatch: AcsMismatch,
+    pub default_relay_state: Option<String>,
+    pub ids: VendorIds,
+}
+
+impl Profile {
+    /// The profile of `vendor` for an IdP served at `base_url`, with
+    /// vendor identifiers drawn from `rng`.
+    pub fn new(vendor: Vendor, base_url: &str, opts: &ProfileOptions, rng: &mut Rng) -> Profile {
+        let ids = VendorIds::draw(rng);
+        let base_url = base_url.trim_end_matches('/');
+        let mut shape = match vendor {
+            // VENDORS.md §2.7 / SECURITY.md IDP5: spec-clean, both signed.
+            Vendor::Generic => ResponseShape::generic(&format!("{base_url}/metadata")),
+            // VENDORS.md 2.2.1: `http://www.okta.com/<appEntityKey>` (http,
+            // not https), `id…` ids, Response signed (S14 docs examples
+            // use `response_signed = true`; UI defaults [UNVERIFIED]),
+            // NotBefore T−5 min, NotOnOrAfter T+5 min (S44).
+            Vendor::Okta => {
+                ResponseShape::okta(&format!("http://www.okta.com/{}", ids.okta_app_key))
+            }
+            // VENDORS.md 2.1.1/2.1.3: `https://sts.windows.net/<tenant>/`,
+            // `_`+GUID ids, Assertion signed (the gallery default, S11),
+            // Conditions 70 min, SubjectConfirmationData 5 min (S9).
+            Vendor::Entra => {
+                ResponseShape::entra(&format!("https://sts.windows.net/{}/", ids.tenant_id))
+            }
+            // VENDORS.md 2.3.1: `https://accounts.google.com/o/saml2?idpid=…`,
+            // `_`+32 hex ids. Signs the Response only: what S30
+            // (passport-saml #865) observed and what §6 case 17 needs
+            // (VENDORS.md calls assertion-only the default, [UNVERIFIED];
+            // use `sign` to get it).
+            Vendor::Google => {
+                let mut s = ResponseShape::google(&format!(
+                    "https://accounts.google.com/o/saml2?idpid={}",
+                    ids.google_idpid
+                ));
+                s.sign = SignWhat::Response;
+                s
+            }
+        };
+        let claims = claim_rules(vendor, &ids, opts);
+        if claims.name_id == NameIdSource::Pairwise {
+            shape.name_id_format = NAMEID_PERSISTENT.to_string();
+        }
+        if let Some(sign) = opts.sign {
+            shape.sign = sign;
+        }
+        if let Some(lifetime) = opts.assertion_lifetime {
+            shape.assertion_lifetime = lifetime;
+        }
+        if let Some(offset) = opts.clock_offset_s {
+            shape.clock_offset_s = offset;
+        }
+        shape.legacy_sha1 |= opts.legacy_sha1;
+        Profile {
+            vendor,
+            shape,
+            claims,
+            acs_mismatch: if vendor == Vendor::Entra {
+                AcsMismatch::Refuse
+            } else {
+                AcsMismatch::UseDefault
+            },
+            default_relay_state: opts.default_relay_state.clone(),
+            ids,
+        }
+    }
 }
 
 /// The SAML attribute names of each vendor.
