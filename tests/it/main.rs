@@ -7,6 +7,7 @@ mod report_formats;
 mod saml_c14n;
 mod saml_dsig;
 mod saml_support;
+mod saml_validate;
 mod saml_xml_profile;
 mod scenario_errors;
 mod scenarios;
