@@ -37,7 +37,9 @@ use super::sp::SpConfig;
 use crate::saml::binding::{decode_post_form, decode_redirect, post_form_html};
 use crate::saml::keys::SigningKey;
 use crate::saml::metadata::{write_idp_metadata, IdpMetadata};
-use crate::saml::request::{parse_authn_request, verify_post_authn_request, AuthnRequest, BINDING_POST};
+use crate::saml::request::{
+    parse_authn_request, verify_post_authn_request, AuthnRequest, BINDING_POST,
+};
 use crate::saml::response::{
     build_response, build_status_response, Grant, ResponseParams, Status, STATUS_NO_PASSIVE,
     STATUS_RESPONDER,
@@ -113,7 +115,12 @@ fn instant_plus(t: OffsetDateTime, d: Duration) -> OffsetDateTime {
 }
 
 impl Idp {
-    pub fn new(profile: Profile, settings: IdpSettings, directory: Directory, key: SigningKey) -> Idp {
+    pub fn new(
+        profile: Profile,
+        settings: IdpSettings,
+        directory: Directory,
+        key: SigningKey,
+    ) -> Idp {
         Idp {
             profile,
             settings,
@@ -223,10 +230,16 @@ impl Idp {
             set_session: None,
         };
         let Some(user) = self.directory.user(email) else {
-            return retry(self, "There is no account with that email in this directory.");
+            return retry(
+                self,
+                "There is no account with that email in this directory.",
+            );
         };
         if user.status == UserStatus::Suspended {
-            return retry(self, "This account is suspended. Contact your administrator.");
+            return retry(
+                self,
+                "This account is suspended. Contact your administrator.",
+            );
         }
         let email = user.email.clone();
         self.pending.shift_remove(pending_id);
@@ -351,7 +364,13 @@ impl Idp {
             .unwrap_or_else(|| entity_id.to_string())
     }
 
-    fn prompt(&self, pending: &str, sp_name: &str, email: &str, error: Option<&str>) -> LoginPrompt {
+    fn prompt(
+        &self,
+        pending: &str,
+        sp_name: &str,
+        email: &str,
+        error: Option<&str>,
+    ) -> LoginPrompt {
         LoginPrompt {
             pending: pending.to_string(),
             sp_name: sp_name.to_string(),
@@ -381,7 +400,10 @@ impl Idp {
 
     /// Decodes the binding, identifies the SP and checks the request
     /// signature (IDP3). Returns the request and its RelayState.
-    fn read_request(&self, inbound: Inbound<'_>) -> Result<(AuthnRequest, Option<String>), ErrorPage> {
+    fn read_request(
+        &self,
+        inbound: Inbound<'_>,
+    ) -> Result<(AuthnRequest, Option<String>), ErrorPage> {
         let malformed = |idp: &Idp, detail: String| {
             idp.page(
                 RefusalReason::MalformedRequest,
@@ -446,7 +468,13 @@ impl Idp {
                     .to_string(),
             ),
         };
-        self.page(RefusalReason::UnknownSp, 400, code, "Application not found", &message)
+        self.page(
+            RefusalReason::UnknownSp,
+            400,
+            code,
+            "Application not found",
+            &message,
+        )
     }
 
     fn signature_page(&self, required: bool, detail: String) -> ErrorPage {
@@ -474,7 +502,10 @@ impl Idp {
     /// IDP1/IDP2: the ACS URL to answer at; never one that is only in the
     /// request.
     fn choose_acs(&self, request: &AuthnRequest) -> Result<String, ErrorPage> {
-        let sp = self.sps.get(&request.issuer).ok_or_else(|| self.unknown_sp_page())?;
+        let sp = self
+            .sps
+            .get(&request.issuer)
+            .ok_or_else(|| self.unknown_sp_page())?;
         if let Some(binding) = &request.protocol_binding {
             if binding != BINDING_POST {
                 return Err(self.page(
@@ -543,9 +574,18 @@ impl Idp {
             return Decision::Refuse(Refusal::Page(self.access_page(&access, email, &app)));
         }
         let Some(user) = self.directory.user(email) else {
-            return Decision::Refuse(Refusal::Page(self.access_page(&Access::UnknownUser, email, &app)));
+            return Decision::Refuse(Refusal::Page(self.access_page(
+                &Access::UnknownUser,
+                email,
+                &app,
+            )));
         };
-        let claims = claims_for(&self.directory, user, &self.profile.claims, &pending.sp_entity_id);
+        let claims = claims_for(
+            &self.directory,
+            user,
+            &self.profile.claims,
+            &pending.sp_entity_id,
+        );
         let grant = Grant {
             name_id: claims.name_id.clone(),
             attributes: claims
@@ -563,7 +603,7 @@ impl Idp {
         };
         let user_email = user.email.clone();
         match build_response(&self.profile.shape, &params, &grant, now, rng, &self.key) {
-            Ok(built) => Decision::Respond(Answer {
+            Ok(built) => Decision::Respond(Box::new(Answer {
                 sp_entity_id: pending.sp_entity_id.clone(),
                 acs_url: pending.acs_url.clone(),
                 html_form: post_form_html(
@@ -579,7 +619,7 @@ impl Idp {
                 user: Some(user_email),
                 claims: Some(claims),
                 status: None,
-            }),
+            })),
             Err(e) => Decision::Refuse(Refusal::Page(self.page(
                 RefusalReason::BuildFailed,
                 500,
@@ -605,10 +645,17 @@ impl Idp {
             in_response_to: in_response_to.clone(),
         };
         let code = status.code.clone();
-        match build_status_response(&self.profile.shape, &params, &status, now, rng, Some(&self.key)) {
+        match build_status_response(
+            &self.profile.shape,
+            &params,
+            &status,
+            now,
+            rng,
+            Some(&self.key),
+        ) {
             Ok(built) => Decision::Refuse(Refusal::SamlError {
                 reason,
-                answer: Answer {
+                answer: Box::new(Answer {
                     sp_entity_id: pending.sp_entity_id.clone(),
                     acs_url: pending.acs_url.clone(),
                     html_form: post_form_html(
@@ -624,7 +671,7 @@ impl Idp {
                     user: None,
                     claims: None,
                     status: Some(code),
-                },
+                }),
             }),
             Err(e) => Decision::Refuse(Refusal::Page(self.page(
                 RefusalReason::BuildFailed,
@@ -662,10 +709,20 @@ impl Idp {
                         format!("{email} is not assigned to the application {app}. Ask your administrator to assign you (directly or through a group)."),
                     ),
                 };
-                self.page(RefusalReason::NotAssigned, 403, code, "Not assigned to this app", &message)
+                self.page(
+                    RefusalReason::NotAssigned,
+                    403,
+                    code,
+                    "Not assigned to this app",
+                    &message,
+                )
             }
             Access::Suspended => {
-                let code = if v == Vendor::Entra { "AADSTS50057" } else { "user-suspended" };
+                let code = if v == Vendor::Entra {
+                    "AADSTS50057"
+                } else {
+                    "user-suspended"
+                };
                 self.page(
                     RefusalReason::Suspended,
                     403,

@@ -19,7 +19,7 @@ pub enum Decision {
     /// Show the sign-in page for the pending request.
     NeedLogin(LoginPrompt),
     /// Send the browser to the SP with this auto-submitting form.
-    Respond(Answer),
+    Respond(Box<Answer>),
     Refuse(Refusal),
 }
 
@@ -103,7 +103,7 @@ pub enum Refusal {
     Page(ErrorPage),
     SamlError {
         reason: RefusalReason,
-        answer: Answer,
+        answer: Box<Answer>,
     },
 }
 
@@ -145,4 +145,3 @@ pub enum LaunchRelayState {
     Default,
     Given(String),
 }
-

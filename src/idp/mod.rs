@@ -101,7 +101,10 @@ impl std::error::Error for ConfigError {}
 pub async fn serve_standalone(opts: IdpServeOptions) -> anyhow::Result<()> {
     let rng = Rng::new(opts.seed);
     let sp_xml = std::fs::read(&opts.sp_metadata).map_err(|e| {
-        ConfigError(format!("error: cannot read {}: {e}", opts.sp_metadata.display()))
+        ConfigError(format!(
+            "error: cannot read {}: {e}",
+            opts.sp_metadata.display()
+        ))
     })?;
     let sp = SpConfig::from_metadata_xml(&sp_xml).map_err(|e| {
         ConfigError(format!(

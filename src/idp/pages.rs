@@ -5,21 +5,9 @@
 
 use super::profile::Vendor;
 
-/// Escapes text for HTML element content and double-quoted attributes.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// HTML escaping for element content and quoted attributes: the SAML
+/// layer's, so the auto-submit form and these pages escape alike.
+pub use crate::saml::escape::html as esc;
 
 fn page(title: &str, body: &str) -> String {
     format!(

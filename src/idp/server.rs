@@ -213,14 +213,19 @@ async fn route(shared: &IdpShared, req: Request<Incoming>) -> Reply {
             .map(|(_, v)| v.clone())
     };
     let body = if parts.method == Method::POST {
-        match http_body_util::Limited::new(body, ENCODED_MAX).collect().await {
+        match http_body_util::Limited::new(body, ENCODED_MAX)
+            .collect()
+            .await
+        {
             Ok(b) => b.to_bytes(),
             Err(_) => {
                 return Reply::html(
                     413,
                     pages::info_page(
                         "Request too large",
-                        &[format!("Request bodies are limited to {ENCODED_MAX} bytes.")],
+                        &[format!(
+                            "Request bodies are limited to {ENCODED_MAX} bytes."
+                        )],
                     ),
                 )
             }
@@ -240,10 +245,7 @@ async fn route(shared: &IdpShared, req: Request<Incoming>) -> Reply {
                         format!("Entity ID: {}", idp.profile.shape.issuer),
                         format!("Metadata: {}/metadata", idp.settings.base_url),
                         format!("SSO (Redirect and POST): {}", idp.sso_url()),
-                        format!(
-                            "IdP-initiated: {}/launch?user=EMAIL",
-                            idp.settings.base_url
-                        ),
+                        format!("IdP-initiated: {}/launch?user=EMAIL", idp.settings.base_url),
                     ],
                 ),
             )

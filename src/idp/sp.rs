@@ -49,7 +49,10 @@ impl SpConfig {
     }
 
     fn post_endpoints(&self) -> impl Iterator<Item = &crate::saml::metadata::AcsEndpoint> {
-        self.metadata.acs.iter().filter(|a| a.binding == BINDING_POST)
+        self.metadata
+            .acs
+            .iter()
+            .filter(|a| a.binding == BINDING_POST)
     }
 
     /// SAML Metadata 2.2.3 among the POST endpoints: the first with

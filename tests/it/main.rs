@@ -14,3 +14,5 @@ mod scenarios;
 mod snapshot_files;
 mod tidy;
 mod yaml_syntax;
+mod idp_support;
+mod idp_vendors;
