@@ -37,6 +37,7 @@ use super::sp::SpConfig;
 use crate::saml::binding::{decode_post_form, decode_redirect, post_form_html};
 use crate::saml::keys::SigningKey;
 use crate::saml::metadata::{write_idp_metadata, IdpMetadata};
+use crate::saml::reason::{Reason, Rejection};
 use crate::saml::request::{
     parse_authn_request, verify_post_authn_request, AuthnRequest, BINDING_POST,
 };
@@ -434,14 +435,14 @@ impl Idp {
             Inbound::Redirect { raw_query } => {
                 if must_sign || query_has(raw_query, "Signature") {
                     decode_redirect(raw_query, "SAMLRequest", Some(&sp.signing_keys))
-                        .map_err(|r| self.signature_page(must_sign, r.to_string()))?;
+                        .map_err(|r| self.signature_page(&r))?;
                 }
                 Ok((request, relay_state))
             }
             Inbound::Post { .. } if must_sign => {
                 // Values come from the tree that verified (I1, I2).
                 let verified = verify_post_authn_request(&xml, &sp.signing_keys, false)
-                    .map_err(|r| self.signature_page(true, r.to_string()))?;
+                    .map_err(|r| self.signature_page(&r))?;
                 Ok((verified, relay_state))
             }
             Inbound::Post { .. } => Ok((request, relay_state)),
@@ -477,16 +478,11 @@ impl Idp {
         )
     }
 
-    fn signature_page(&self, required: bool, detail: String) -> ErrorPage {
-        let (reason, message) = if required && !detail.contains("signature") {
-            (RefusalReason::RequestSignatureMissing, detail)
-        } else {
-            (RefusalReason::RequestSignatureInvalid, detail)
-        };
-        let reason = if message.contains("no Signature") {
+    fn signature_page(&self, r: &Rejection) -> ErrorPage {
+        let reason = if r.reason == Reason::SignatureMissing {
             RefusalReason::RequestSignatureMissing
         } else {
-            reason
+            RefusalReason::RequestSignatureInvalid
         };
         self.page(
             reason,
@@ -494,7 +490,7 @@ impl Idp {
             reason.name(),
             "Sign-in request not trusted",
             &format!(
-                "This IdP requires signed requests from the application, and this one could not be verified: {message}."
+                "This IdP requires a valid signature on the application's requests, and this one has none that verifies: {r}."
             ),
         )
     }

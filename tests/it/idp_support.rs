@@ -12,7 +12,9 @@ use ssosim::saml::keys::SigningKey;
 use ssosim::saml::metadata::{parse_idp_metadata, write_sp_metadata, AcsEndpoint, SpMetadata};
 use ssosim::saml::reason::Rejection;
 use ssosim::saml::request::{build_authn_request, AuthnRequestParams, BINDING_POST};
-use ssosim::saml::validate::{validate_response, InResponseToCheck, Login, Pending, SpConfig as Validator};
+use ssosim::saml::validate::{
+    validate_response, InResponseToCheck, Login, Pending, SpConfig as Validator,
+};
 use ssosim::sim::Rng;
 
 use crate::saml_support::{fixtures, pki};
@@ -69,7 +71,11 @@ pub fn users_yaml() -> Vec<u8> {
 pub fn idp_with(vendor: Vendor, dir: Directory, opts: &ProfileOptions) -> Idp {
     let mut idp = new_idp(vendor, IdpSettings::new(BASE), dir, opts, &Rng::new(1)).unwrap();
     // Registered from the XML, as `idp serve --sp-metadata` does.
-    idp.add_sp(SpConfig::from_metadata_xml(sp_metadata_xml().as_bytes()).unwrap().with_name("Acme Claude"));
+    idp.add_sp(
+        SpConfig::from_metadata_xml(sp_metadata_xml().as_bytes())
+            .unwrap()
+            .with_name("Acme Claude"),
+    );
     idp
 }
 
@@ -89,10 +95,20 @@ pub fn request_params(acs: &str) -> AuthnRequestParams {
 }
 
 /// An HTTP-Redirect AuthnRequest: (request id, raw query).
-pub fn redirect_request(p: &AuthnRequestParams, relay: Option<&str>, sign: bool) -> (String, String) {
+pub fn redirect_request(
+    p: &AuthnRequestParams,
+    relay: Option<&str>,
+    sign: bool,
+) -> (String, String) {
     let (id, xml) = build_authn_request(p, now(), &mut Rng::new(5));
     let key = sp_key();
-    let url = redirect_url(&format!("{BASE}/sso"), "SAMLRequest", &xml, relay, sign.then_some(&key));
+    let url = redirect_url(
+        &format!("{BASE}/sso"),
+        "SAMLRequest",
+        &xml,
+        relay,
+        sign.then_some(&key),
+    );
     let query = url.split_once('?').unwrap().1.to_string();
     (id, query)
 }
@@ -106,7 +122,11 @@ pub fn post_request(p: &AuthnRequestParams, relay: Option<&str>) -> (String, Vec
         .finish();
     if let Some(r) = relay {
         body.push('&');
-        body.push_str(&url::form_urlencoded::Serializer::new(String::new()).append_pair("RelayState", r).finish());
+        body.push_str(
+            &url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("RelayState", r)
+                .finish(),
+        );
     }
     (id, body.into_bytes())
 }
@@ -119,9 +139,22 @@ pub fn validator(idp: &Idp, acs: &str) -> Validator {
     v
 }
 
-pub fn validate(idp: &Idp, acs: &str, xml: &str, request_id: Option<&str>) -> Result<Login, Rejection> {
-    let pending = request_id.map(|r| Pending { request_id: r.to_string() });
-    validate_response(&validator(idp, acs), now(), xml.as_bytes(), InResponseToCheck::Pending(pending.as_ref()), None)
+pub fn validate(
+    idp: &Idp,
+    acs: &str,
+    xml: &str,
+    request_id: Option<&str>,
+) -> Result<Login, Rejection> {
+    let pending = request_id.map(|r| Pending {
+        request_id: r.to_string(),
+    });
+    validate_response(
+        &validator(idp, acs),
+        now(),
+        xml.as_bytes(),
+        InResponseToCheck::Pending(pending.as_ref()),
+        None,
+    )
 }
 
 /// The value of the hidden input `name` in an auto-submit form, unescaped.
@@ -150,5 +183,10 @@ pub fn unescape(s: &str) -> String {
 /// The decoded SAMLResponse XML of an auto-submit form.
 pub fn response_xml(html: &str) -> String {
     let b64 = form_field(html, "SAMLResponse").expect("a SAMLResponse field");
-    String::from_utf8(base64::engine::general_purpose::STANDARD.decode(b64).unwrap()).unwrap()
+    String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap(),
+    )
+    .unwrap()
 }

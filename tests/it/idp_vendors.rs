@@ -13,10 +13,18 @@ use crate::idp_support::*;
 pub fn sign_in(idp: &mut Idp, email: &str) -> (String, Answer) {
     let mut rng = Rng::new(2);
     let (id, query) = redirect_request(&request_params(ACS), Some("rs-1"), false);
-    let Decision::NeedLogin(prompt) = idp.sso(Inbound::Redirect { raw_query: &query }, None, now(), &mut rng) else {
+    let Decision::NeedLogin(prompt) = idp.sso(
+        Inbound::Redirect { raw_query: &query },
+        None,
+        now(),
+        &mut rng,
+    ) else {
         panic!("expected the login page");
     };
-    assert!(prompt.html.contains("Acme Claude"), "the login page names the SP");
+    assert!(
+        prompt.html.contains("Acme Claude"),
+        "the login page names the SP"
+    );
     let out = idp.login(&prompt.pending, email, now(), &mut rng);
     assert!(out.set_session.is_some());
     match out.decision {
@@ -36,9 +44,13 @@ fn every_vendor_response_validates_from_the_idp_metadata() {
         let (id, a) = sign_in(&mut idp, "ada@acme.test");
         assert_eq!(a.acs_url, ACS);
         assert_eq!(a.in_response_to.as_deref(), Some(id.as_str()));
-        assert_eq!(form_field(&a.html_form, "RelayState").as_deref(), Some("rs-1"));
+        assert_eq!(
+            form_field(&a.html_form, "RelayState").as_deref(),
+            Some("rs-1")
+        );
         assert_eq!(response_xml(&a.html_form), a.xml);
-        let login = validate(&idp, ACS, &a.xml, Some(&id)).unwrap_or_else(|e| panic!("{vendor:?}: {e}"));
+        let login =
+            validate(&idp, ACS, &a.xml, Some(&id)).unwrap_or_else(|e| panic!("{vendor:?}: {e}"));
         assert_eq!(login.in_response_to.as_deref(), Some(id.as_str()));
         assert!(login.session_index.is_some(), "{vendor:?}: SessionIndex");
         let expected_sign = match vendor {
@@ -57,13 +69,22 @@ fn generic_is_spec_clean() {
     let login = validate(&idp, ACS, &a.xml, Some(&id)).unwrap();
     assert_eq!(login.issuer, format!("{BASE}/metadata"));
     assert_eq!(login.name_id, "ada@acme.test");
-    assert_eq!(login.name_id_format.as_deref(), Some("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"));
+    assert_eq!(
+        login.name_id_format.as_deref(),
+        Some("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress")
+    );
     assert_eq!(login.attributes["email"], ["ada@acme.test"]);
     assert_eq!(login.attributes["firstName"], ["Ada"]);
     assert_eq!(login.attributes["lastName"], ["Lovelace"]);
-    assert_eq!(login.attributes["groups"], ["anthropic-claudeai-1a2b3c4d-owner", "Engineering"]);
+    assert_eq!(
+        login.attributes["groups"],
+        ["anthropic-claudeai-1a2b3c4d-owner", "Engineering"]
+    );
     let rid = &a.response_id;
-    assert!(rid.starts_with('_') && rid.len() == 41 && is_hex(&rid[1..]), "{rid}");
+    assert!(
+        rid.starts_with('_') && rid.len() == 41 && is_hex(&rid[1..]),
+        "{rid}"
+    );
 }
 
 #[test]
@@ -71,28 +92,46 @@ fn okta_shape_issuer_ids_prefixes_and_group_filter() {
     let mut idp = idp(Vendor::Okta);
     let (id, a) = sign_in(&mut idp, "ada@acme.test");
     let login = validate(&idp, ACS, &a.xml, Some(&id)).unwrap();
-    let key = login.issuer.strip_prefix("http://www.okta.com/exk").expect("okta issuer");
+    let key = login
+        .issuer
+        .strip_prefix("http://www.okta.com/exk")
+        .expect("okta issuer");
     assert_eq!(key.len(), 17);
-    assert!(a.response_id.starts_with("id") && a.response_id[2..].bytes().all(|b| b.is_ascii_digit()));
+    assert!(
+        a.response_id.starts_with("id") && a.response_id[2..].bytes().all(|b| b.is_ascii_digit())
+    );
     assert!(a.xml.starts_with("<saml2p:Response"));
-    assert!(a.xml.contains("Format=\"urn:oasis:names:tc:SAML:2.0:nameid-format:entity\""));
+    assert!(a
+        .xml
+        .contains("Format=\"urn:oasis:names:tc:SAML:2.0:nameid-format:entity\""));
     assert_eq!(login.attributes["email"], ["ada@acme.test"]);
-    assert_eq!(login.attributes["groups"], ["anthropic-claudeai-1a2b3c4d-owner", "Engineering"]);
+    assert_eq!(
+        login.attributes["groups"],
+        ["anthropic-claudeai-1a2b3c4d-owner", "Engineering"]
+    );
 
     // VENDORS.md §6 case 11: `Starts with anthropic-` is case-sensitive, and
     // an empty result omits the attribute.
     let opts = ProfileOptions {
-        okta_group_filter: Some(ssosim::idp::profile::GroupFilter::StartsWith("anthropic-".into())),
+        okta_group_filter: Some(ssosim::idp::profile::GroupFilter::StartsWith(
+            "anthropic-".into(),
+        )),
         ..Default::default()
     };
     let dir = ssosim::idp::users_file::parse_users_file(&users_yaml(), &mut Rng::new(1)).unwrap();
     let mut idp = idp_with(Vendor::Okta, dir, &opts);
     let (id, a) = sign_in(&mut idp, "ada@acme.test");
     let login = validate(&idp, ACS, &a.xml, Some(&id)).unwrap();
-    assert_eq!(login.attributes["groups"], ["anthropic-claudeai-1a2b3c4d-owner"]);
+    assert_eq!(
+        login.attributes["groups"],
+        ["anthropic-claudeai-1a2b3c4d-owner"]
+    );
     let (id, a) = sign_in(&mut idp, "grace@acme.test");
     let login = validate(&idp, ACS, &a.xml, Some(&id)).unwrap();
-    assert!(!login.attributes.contains_key("groups"), "Anthropic-Users does not start with anthropic-");
+    assert!(
+        !login.attributes.contains_key("groups"),
+        "Anthropic-Users does not start with anthropic-"
+    );
 }
 
 #[test]
@@ -115,24 +154,41 @@ fn entra_shape_issuer_guid_ids_claim_uris_and_group_guids() {
     assert_eq!(login.attributes[names::ENTRA_TENANT_ID], [tenant]);
     let (id, a) = sign_in(&mut idp, "ada@acme.test");
     let login = validate(&idp, ACS, &a.xml, Some(&id)).unwrap();
-    let eng = idp.directory.group("Engineering").unwrap().object_id.to_string();
+    let eng = idp
+        .directory
+        .group("Engineering")
+        .unwrap()
+        .object_id
+        .to_string();
     let groups = &login.attributes[names::ENTRA_GROUPS];
     assert_eq!(groups.len(), 2);
-    assert!(groups.iter().all(|g| uuid::Uuid::parse_str(g).is_ok()), "GUIDs, not names");
+    assert!(
+        groups.iter().all(|g| uuid::Uuid::parse_str(g).is_ok()),
+        "GUIDs, not names"
+    );
     assert!(groups.contains(&eng));
     // The names option (cloud-only display names, VENDORS.md §6 case 2).
     let dir = ssosim::idp::users_file::parse_users_file(&users_yaml(), &mut Rng::new(1)).unwrap();
-    let opts = ProfileOptions { entra_group_names: true, ..Default::default() };
+    let opts = ProfileOptions {
+        entra_group_names: true,
+        ..Default::default()
+    };
     let mut idp = idp_with(Vendor::Entra, dir, &opts);
     let (id, a) = sign_in(&mut idp, "ada@acme.test");
     let login = validate(&idp, ACS, &a.xml, Some(&id)).unwrap();
-    assert_eq!(login.attributes[names::ENTRA_GROUPS], ["anthropic-claudeai-1a2b3c4d-owner", "Engineering"]);
+    assert_eq!(
+        login.attributes[names::ENTRA_GROUPS],
+        ["anthropic-claudeai-1a2b3c4d-owner", "Engineering"]
+    );
 }
 
 #[test]
 fn entra_overage_sends_groups_link_instead_of_groups() {
     let groups: Vec<String> = (0..151).map(|i| format!("g-{i:03}")).collect();
-    let yaml = format!("users:\n  - {{ email: many@acme.test, groups: [{}] }}\n", groups.join(", "));
+    let yaml = format!(
+        "users:\n  - {{ email: many@acme.test, groups: [{}] }}\n",
+        groups.join(", ")
+    );
     let dir = ssosim::idp::users_file::parse_users_file(yaml.as_bytes(), &mut Rng::new(1)).unwrap();
     let mut idp = idp_with(Vendor::Entra, dir, &ProfileOptions::default());
     let (id, a) = sign_in(&mut idp, "many@acme.test");
@@ -142,11 +198,16 @@ fn entra_overage_sends_groups_link_instead_of_groups() {
     let tenant = idp.profile.ids.tenant_id;
     assert_eq!(
         login.attributes[names::ENTRA_GROUPS_LINK],
-        [format!("https://graph.windows.net/{tenant}/users/{user}/getMemberObjects")]
+        [format!(
+            "https://graph.windows.net/{tenant}/users/{user}/getMemberObjects"
+        )]
     );
     assert_eq!(a.claims.unwrap().overage, Some(151));
     // 150 is still under the limit.
-    let yaml = format!("users:\n  - {{ email: many@acme.test, groups: [{}] }}\n", groups[..150].join(", "));
+    let yaml = format!(
+        "users:\n  - {{ email: many@acme.test, groups: [{}] }}\n",
+        groups[..150].join(", ")
+    );
     let dir = ssosim::idp::users_file::parse_users_file(yaml.as_bytes(), &mut Rng::new(1)).unwrap();
     let mut idp = idp_with(Vendor::Entra, dir, &ProfileOptions::default());
     let (id, a) = sign_in(&mut idp, "many@acme.test");
@@ -157,14 +218,22 @@ fn entra_overage_sends_groups_link_instead_of_groups() {
 #[test]
 fn google_shape_issuer_hex_ids_response_only_and_75_group_cap() {
     let groups: Vec<String> = (0..80).map(|i| format!("g-{i:02}")).collect();
-    let yaml = format!("users:\n  - {{ email: many@acme.test, groups: [{}] }}\n", groups.join(", "));
+    let yaml = format!(
+        "users:\n  - {{ email: many@acme.test, groups: [{}] }}\n",
+        groups.join(", ")
+    );
     let dir = ssosim::idp::users_file::parse_users_file(yaml.as_bytes(), &mut Rng::new(1)).unwrap();
     let mut idp = idp_with(Vendor::Google, dir, &ProfileOptions::default());
     let (id, a) = sign_in(&mut idp, "many@acme.test");
     let login = validate(&idp, ACS, &a.xml, Some(&id)).unwrap();
-    assert!(login.issuer.starts_with("https://accounts.google.com/o/saml2?idpid=C0"));
+    assert!(login
+        .issuer
+        .starts_with("https://accounts.google.com/o/saml2?idpid=C0"));
     let rid = &a.response_id;
-    assert!(rid.starts_with('_') && rid.len() == 33 && is_hex(&rid[1..]), "{rid}");
+    assert!(
+        rid.starts_with('_') && rid.len() == 33 && is_hex(&rid[1..]),
+        "{rid}"
+    );
     assert!(a.xml.starts_with("<saml2p:Response"));
     assert_eq!(login.signed, SignWhat::Response);
     assert_eq!(login.attributes["groups"].len(), 75);

@@ -3,6 +3,9 @@
 
 mod cli;
 mod dns;
+mod idp_checks;
+mod idp_support;
+mod idp_vendors;
 mod report_formats;
 mod saml_c14n;
 mod saml_dsig;
@@ -14,5 +17,3 @@ mod scenarios;
 mod snapshot_files;
 mod tidy;
 mod yaml_syntax;
-mod idp_support;
-mod idp_vendors;
