@@ -4,6 +4,9 @@
 mod agent_browser;
 mod cli;
 mod dns;
+mod idp_checks;
+mod idp_support;
+mod idp_vendors;
 mod report_formats;
 mod saml_c14n;
 mod saml_dsig;
