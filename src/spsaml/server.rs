@@ -81,6 +81,15 @@ impl SamlSpServer {
             ));
         }
         let listener = TcpListener::bind(addr).await?;
+        SamlSpServer::serve(shared, listener)
+    }
+
+    /// Serves on an already bound listener (so a caller can learn the port
+    /// before building the SP's base URL).
+    pub fn serve(
+        shared: Arc<SamlSpShared>,
+        listener: TcpListener,
+    ) -> std::io::Result<SamlSpServer> {
         let addr = listener.local_addr()?;
         let (stop, mut stopped) = watch::channel(false);
         let task = tokio::spawn(async move {

@@ -422,3 +422,33 @@ fn an_undecodable_post_is_refused_by_the_core_with_a_reason() {
     assert_eq!(v["outcome"], "rejected");
     assert!(v["reason"].is_string());
 }
+
+/// `ssosim bench login` drives complete logins through the real mock IdP
+/// (auto-login), this SP and the browser; only the shape is checked here
+/// (no timed assertions).
+#[test]
+fn bench_login_completes_logins_through_the_mock_idp() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ssosim"))
+        .args(["bench", "login", "--n", "3", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "logins_per_s",
+            "rsa2048_sign_per_s",
+            "ratio",
+            "logins",
+            "signatures_per_login"
+        ]
+    );
+    assert_eq!(v["logins"], 3);
+    assert!(v["logins_per_s"].as_f64().unwrap() > 0.0);
+}
