@@ -150,6 +150,9 @@ pub struct Browser {
     pub auto_submit: bool,
     /// Headers sent with every request (`accept`, `user-agent`).
     pub headers: Vec<(String, String)>,
+    /// Whether hops carry a [`SamlSummary`] (one more parse of each SAML
+    /// message; `bench login` turns it off to time the protocol alone).
+    pub summarize_saml: bool,
 }
 
 impl Browser {
@@ -162,6 +165,7 @@ impl Browser {
             max_hops: DEFAULT_MAX_HOPS,
             auto_submit: true,
             headers: vec![],
+            summarize_saml: true,
         }
     }
 
@@ -357,6 +361,7 @@ impl Browser {
             }
         }
         let saml = match (&p.body, p.url.query()) {
+            _ if !self.summarize_saml => None,
             (Some(b), _) => {
                 let fields: Vec<(String, String)> = url::form_urlencoded::parse(b.as_bytes())
                     .into_owned()
