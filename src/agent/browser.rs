@@ -38,7 +38,7 @@ pub enum HopCause {
     Navigate,
     /// A 3xx `Location` from the previous hop.
     Redirect,
-    /// The previous page's SAML form, auto-submitted.
+    /// A form submitted: a SAML form auto-submitted, or [`Browser::submit`].
     FormPost,
 }
 
@@ -47,7 +47,7 @@ impl HopCause {
         match self {
             HopCause::Navigate => "navigate",
             HopCause::Redirect => "redirect",
-            HopCause::FormPost => "auto-submit",
+            HopCause::FormPost => "form",
         }
     }
 }
@@ -208,17 +208,68 @@ impl Browser {
             url: url.to_string(),
             message: e.to_string(),
         })?;
-        let mut next = Pending {
+        let next = Pending {
             cause: HopCause::Navigate,
             method: method.to_ascii_uppercase(),
             url,
             body,
         };
-        // Sites seen in this navigation's redirect chain, and the page
-        // that started it (none when the script did): a request is
-        // cross-site if any of them differs from its target's site
-        // (RFC 6265bis §5.2.1, redirect chains).
-        let mut chain_sites: Vec<String> = vec![];
+        self.run(next, vec![]).await
+    }
+
+    /// Submits the first form on `page` whose fields include every name in
+    /// `fill` (or, with an empty `fill`, the first form), with those fields
+    /// set, as a person pressing its submit button would: POST forms send
+    /// a form-urlencoded body, GET forms a query. The page's site is the
+    /// initiator (SameSite).
+    pub async fn submit(
+        &mut self,
+        page: &Page,
+        fill: &[(&str, &str)],
+    ) -> Result<Page, BrowserError> {
+        let bad = |message: &str| BrowserError::BadUrl {
+            url: page.url.clone(),
+            message: message.to_string(),
+        };
+        let base = Url::parse(&page.url).map_err(|e| bad(&e.to_string()))?;
+        let mut form = html::forms(&page.body)
+            .into_iter()
+            .find(|f| fill.iter().all(|(n, _)| f.field(n).is_some()))
+            .ok_or_else(|| bad("the page has no form with those fields"))?;
+        for (name, value) in fill {
+            for (n, v) in form.fields.iter_mut() {
+                if n == name {
+                    *v = value.to_string();
+                }
+            }
+        }
+        let mut url = base
+            .join(form.action.as_deref().unwrap_or(""))
+            .map_err(|e| bad(&e.to_string()))?;
+        let body = if form.method == "POST" {
+            Some(form.urlencoded())
+        } else {
+            url.set_query(Some(&form.urlencoded()));
+            None
+        };
+        let next = Pending {
+            cause: HopCause::FormPost,
+            method: form.method.clone(),
+            url,
+            body,
+        };
+        self.run(next, vec![site_of(&base)]).await
+    }
+
+    /// Follows one navigation to its end. `chain_sites` holds the site of
+    /// the page that started it (none when the script did) and then every
+    /// site in the redirect chain: a request is cross-site if any of them
+    /// differs from its target's site (RFC 6265bis §5.2.1, redirect chains).
+    async fn run(
+        &mut self,
+        mut next: Pending,
+        mut chain_sites: Vec<String>,
+    ) -> Result<Page, BrowserError> {
         let mut count = 0;
         loop {
             if count >= self.max_hops {

@@ -5,7 +5,6 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use crate::saml::metadata::{parse_idp_metadata, IdpMetadata};
-use crate::spsaml::SpSettings;
 
 /// `ssosim sp serve` flags.
 #[derive(clap::Args, Debug, Clone)]
@@ -48,20 +47,21 @@ pub fn sp_serve(args: &SpServeArgs) -> i32 {
             return 2;
         }
     };
-    let base = args
-        .base_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{}", args.listen));
-    if url::Url::parse(&base).is_err() {
-        eprintln!("error: --base-url {base:?} is not a URL");
-        return 2;
+    if let Some(base) = &args.base_url {
+        if url::Url::parse(base).is_err() {
+            eprintln!("error: --base-url {base:?} is not a URL");
+            return 2;
+        }
     }
-    let mut settings = SpSettings::new(&base, idp);
-    if let Some(e) = &args.entity_id {
-        settings.entity_id = e.clone();
-    }
-    settings.allow_idp_initiated = args.allow_idp_initiated;
-    settings.want_assertions_signed = args.want_assertions_signed;
+    let opts = crate::spsaml::StandaloneOptions {
+        listen: args.listen,
+        idp,
+        base_url: args.base_url.clone(),
+        entity_id: args.entity_id.clone(),
+        allow_idp_initiated: args.allow_idp_initiated,
+        want_assertions_signed: args.want_assertions_signed,
+        seed: args.seed,
+    };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -73,11 +73,7 @@ pub fn sp_serve(args: &SpServeArgs) -> i32 {
             return 3;
         }
     };
-    match rt.block_on(crate::spsaml::serve_standalone(
-        args.listen,
-        settings,
-        args.seed,
-    )) {
+    match rt.block_on(crate::spsaml::serve_standalone(opts)) {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("error: {e:#}");

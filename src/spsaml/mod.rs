@@ -30,23 +30,47 @@ pub use self::core::{
 pub use self::server::{LogSink, SamlSpServer, SamlSpShared};
 use crate::sim::{Clock, Rng};
 
-/// Runs the SP on `listen` until interrupted, printing one line when ready
-/// and a log line per login on standard error.
-pub async fn serve_standalone(
-    listen: SocketAddr,
-    settings: SpSettings,
-    seed: u64,
-) -> anyhow::Result<()> {
+/// `ssosim sp serve` options.
+#[derive(Clone, Debug)]
+pub struct StandaloneOptions {
+    pub listen: SocketAddr,
+    pub idp: crate::saml::metadata::IdpMetadata,
+    /// Default `http://ADDR`, with the port actually bound.
+    pub base_url: Option<String>,
+    pub entity_id: Option<String>,
+    pub allow_idp_initiated: bool,
+    pub want_assertions_signed: bool,
+    pub seed: u64,
+}
+
+/// Runs the SP on `opts.listen` until interrupted, on the live clock,
+/// printing one line when ready and a log line per login on standard error.
+pub async fn serve_standalone(opts: StandaloneOptions) -> anyhow::Result<()> {
+    if !opts.listen.ip().is_loopback() {
+        anyhow::bail!(
+            "{} is not a loopback address; ssosim listens on 127.0.0.1 only",
+            opts.listen
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(opts.listen).await?;
+    let addr = listener.local_addr()?;
+    let base = opts
+        .base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let mut settings = SpSettings::new(&base, opts.idp);
+    if let Some(e) = opts.entity_id {
+        settings.entity_id = e;
+    }
+    settings.allow_idp_initiated = opts.allow_idp_initiated;
+    settings.want_assertions_signed = opts.want_assertions_signed;
     let metadata = settings.metadata_url();
     let acs = settings.acs_url();
-    let core = SamlSp::new(settings, Rng::new(seed).fork("sp-saml"))?;
+    let core = SamlSp::new(settings, Rng::new(opts.seed).fork("sp-saml"))?;
     let log: LogSink = std::sync::Arc::new(|l: &str| eprintln!("{l}"));
     let shared = SamlSpShared::new(core, Clock::live(), Some(log));
-    let server = SamlSpServer::start(shared, listen).await?;
-    println!(
-        "sp listening on http://{} (metadata: {metadata}, acs: {acs})",
-        server.addr()
-    );
+    let server = SamlSpServer::serve(shared, listener)?;
+    println!("sp listening on http://{addr} (metadata: {metadata}, acs: {acs})");
     tokio::signal::ctrl_c().await?;
     server.shutdown().await;
     Ok(())

@@ -452,3 +452,145 @@ fn bench_login_completes_logins_through_the_mock_idp() {
     assert_eq!(v["logins"], 3);
     assert!(v["logins_per_s"].as_f64().unwrap() > 0.0);
 }
+
+/// The mock IdP (branch `idp`) without auto-login: the browser lands on
+/// its sign-in page, fills it in like a person, and the signed Response
+/// it then auto-posts is accepted by this SP. Every hop is in the record.
+#[tokio::test]
+async fn a_person_signs_in_at_the_mock_idp_and_the_sp_accepts() {
+    use ssosim::idp::{
+        new_idp, Directory, IdpServer, IdpSettings, IdpShared, ProfileOptions, Vendor,
+    };
+    let clock = Clock::new(DEFAULT_EPOCH);
+    let rng = Rng::new(1);
+    let mut idp = new_idp(
+        Vendor::Okta,
+        IdpSettings::new("https://acme.okta.test"),
+        Directory::builtin(&mut rng.fork("idp-directory")),
+        &ProfileOptions::default(),
+        &rng,
+    )
+    .unwrap();
+    let sp = SamlSp::new(SpSettings::new(BASE, idp.metadata()), rng.fork("sp-saml")).unwrap();
+    idp.add_sp(ssosim::idp::SpConfig::from_metadata_xml(sp.metadata_xml().as_bytes()).unwrap());
+    let idp_server = IdpServer::start(IdpShared::new(idp, rng.fork("idp"), clock.clone()), None)
+        .await
+        .unwrap();
+    let sp_server = SamlSpServer::start(
+        SamlSpShared::new(sp, clock.clone(), None),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let mut client = HttpClient::new();
+    client.route("sp.test", sp_server.addr());
+    client.route("acme.okta.test", idp_server.addr());
+    let mut b = Browser::new(client, clock.clone());
+
+    let signin = b
+        .navigate("GET", "https://sp.test/login?relay_state=/projects", None)
+        .await
+        .unwrap();
+    assert_eq!(signin.status, 200);
+    assert!(
+        signin
+            .url
+            .starts_with("https://acme.okta.test/login?pending="),
+        "{}",
+        signin.url
+    );
+    assert!(signin.body.contains("Sign in"), "{}", signin.body);
+    let done = b
+        .submit(
+            &signin,
+            &[("email", "ada@acme.test"), ("password", "hunter2")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(
+        done.body.contains("<h1>accepted: ada@acme.test</h1>"),
+        "{}",
+        done.body
+    );
+    assert!(
+        done.body.contains("continue to <a href=\"/projects\">"),
+        "{}",
+        done.body
+    );
+    let lines: Vec<String> = b.hops().iter().flat_map(|h| h.describe()).collect();
+    let requests: Vec<&String> = lines.iter().filter(|l| !l.starts_with(' ')).collect();
+    assert_eq!(requests.len(), 5, "{lines:#?}");
+    assert!(
+        requests[1].starts_with(
+            "GET https://acme.okta.test/sso?SAMLRequest=…&RelayState=%2Fprojects → 30"
+        ),
+        "{lines:#?}"
+    );
+    assert!(
+        requests[3].starts_with("POST https://acme.okta.test/login → 200"),
+        "{lines:#?}"
+    );
+    assert_eq!(requests[4], "POST https://sp.test/saml/acs → 200");
+    let saml_lines: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains("SAML Response"))
+        .collect();
+    assert_eq!(saml_lines.len(), 1, "{lines:#?}");
+    assert!(
+        saml_lines[0].contains("subject ada@acme.test"),
+        "{}",
+        saml_lines[0]
+    );
+    assert!(
+        saml_lines[0].contains("signed: Response"),
+        "{}",
+        saml_lines[0]
+    );
+    idp_server.shutdown().await;
+    sp_server.shutdown().await;
+}
+
+/// `ssosim sp serve` as a person runs it: one line naming the bound
+/// address (port 0 picks one), metadata served there, and a missing or
+/// key-less IdP metadata refused with exit 2.
+#[tokio::test]
+async fn the_sp_serve_command_prints_one_line_and_serves_metadata() {
+    use std::io::BufRead as _;
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/inspect");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ssosim"))
+        .args(["sp", "serve", "--listen", "127.0.0.1:0", "--idp-metadata"])
+        .arg(data.join("idp-metadata.xml"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .strip_prefix("sp listening on http://")
+        .and_then(|r| r.split(' ').next())
+        .unwrap_or_else(|| panic!("{line}"))
+        .to_string();
+    assert_eq!(
+        line.trim_end(),
+        format!("sp listening on http://{addr} (metadata: http://{addr}/saml/metadata, acs: http://{addr}/saml/acs)")
+    );
+    let mut c = HttpClient::new();
+    let ex = c.send("GET", &addr, "/saml/metadata", &[], None).await;
+    // Stop the server we started, whatever the outcome.
+    let _ = child.kill();
+    let _ = child.wait();
+    let ex = ex.unwrap();
+    assert_eq!(ex.status, 200);
+    let m = parse_sp_metadata(ex.body.as_bytes()).unwrap();
+    assert_eq!(m.entity_id, format!("http://{addr}/saml/metadata"));
+
+    let missing = std::process::Command::new(env!("CARGO_BIN_EXE_ssosim"))
+        .args(["sp", "serve", "--idp-metadata", "/nonexistent/idp.xml"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+}
