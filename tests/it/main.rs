@@ -4,8 +4,10 @@
 mod cli;
 mod dns;
 mod report_formats;
+mod saml_binding;
 mod saml_c14n;
 mod saml_dsig;
+mod saml_metadata;
 mod saml_support;
 mod saml_validate;
 mod saml_xml_profile;
