@@ -17,7 +17,8 @@ use ssosim::saml::dsig::{sign_by_id, SignOptions};
 use ssosim::saml::keys::{SigningKey, TrustedKeys};
 use ssosim::saml::reason::Reason;
 use ssosim::saml::request::{
-    build_authn_request, parse_authn_request, verify_post_authn_request, AuthnRequestParams,
+    build_authn_request, parse_authn_request, resolve_acs, verify_post_authn_request,
+    AuthnRequestParams,
 };
 use ssosim::sim::Rng;
 
@@ -502,4 +503,63 @@ fn saml_core_3_4_1_authn_request_rules() {
     );
     assert_eq!(r.acs_url.as_deref(), Some(ACS));
     assert!(!r.is_passive);
+}
+
+#[test]
+fn idp1_idp2_acs_is_resolved_from_metadata_never_reflected() {
+    let sp = ssosim::saml::metadata::parse_sp_metadata(
+        &std::fs::read(crate::saml_support::fixtures().join("saml/messages/sp-metadata.xml"))
+            .unwrap(),
+    )
+    .unwrap();
+    let (_, xml) = request();
+    let req = parse_authn_request(xml.as_bytes()).unwrap();
+    assert_eq!(resolve_acs(&req, &sp).unwrap().location, ACS);
+    let with = |from: &str, to: &str| {
+        let x = xml.replace(from, to);
+        resolve_acs(&parse_authn_request(x.as_bytes()).unwrap(), &sp)
+    };
+    for evil in [
+        "https://evil.test/acs",
+        "https://sp.example.test/saml/acs/",
+        "data:text/html,x",
+    ] {
+        assert_eq!(
+            reason(with(&format!("\"{ACS}\""), &format!("\"{evil}\""))),
+            Reason::AcsNotRegistered,
+            "{evil}"
+        );
+    }
+    // By index, and the default when neither is given.
+    let no_url = xml
+        .replace(&format!(" AssertionConsumerServiceURL=\"{ACS}\""), "")
+        .replace(
+            " ProtocolBinding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\"",
+            "",
+        );
+    let r = parse_authn_request(no_url.as_bytes()).unwrap();
+    assert_eq!(resolve_acs(&r, &sp).unwrap().index, 1);
+    let by_index = no_url.replace(
+        " ForceAuthn=",
+        " AssertionConsumerServiceIndex=\"0\" ForceAuthn=",
+    );
+    let r = parse_authn_request(by_index.as_bytes()).unwrap();
+    assert_eq!(
+        resolve_acs(&r, &sp).unwrap().location,
+        "https://sp.example.test/saml/acs/legacy"
+    );
+    let bad_index = no_url.replace(
+        " ForceAuthn=",
+        " AssertionConsumerServiceIndex=\"9\" ForceAuthn=",
+    );
+    let r = parse_authn_request(bad_index.as_bytes()).unwrap();
+    assert_eq!(reason(resolve_acs(&r, &sp)), Reason::AcsNotRegistered);
+    // Another SP's request.
+    assert_eq!(
+        reason(with(
+            &format!("<saml:Issuer>{SP}"),
+            "<saml:Issuer>https://other-sp.test"
+        )),
+        Reason::IssuerMismatch
+    );
 }
