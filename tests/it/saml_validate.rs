@@ -1302,6 +1302,11 @@ fn built_messages_match_the_committed_fixtures() {
     )
     .unwrap();
     cases.push(("generic-denied-response.xml".to_string(), denied.xml));
+    // Unsigned, for independent signers (`sign_with_signxml.py`).
+    cases.push((
+        "generic-unsigned-response.xml".to_string(),
+        built(SignWhat::Neither).xml,
+    ));
     let (_, req) = build_authn_request(&request_params(), now(), &mut Rng::new(1));
     cases.push(("authn-request.xml".to_string(), req));
     for (file, xml) in cases {
@@ -1427,4 +1432,21 @@ fn corrupted_messages_never_panic_and_never_change_identity() {
         let _ = parse_authn_request(&y);
         let _ = decode_post_form(&y, "SAMLRequest");
     }
+}
+
+/// An independent signer (signxml, `sign_with_signxml.py`) signed the
+/// Assertion and then the Response of our unsigned golden response; our
+/// SP accepts its output, and still refuses it once edited.
+#[test]
+fn our_sp_accepts_a_response_signed_by_signxml() {
+    let path = crate::saml_support::fixtures()
+        .join("saml/messages/signxml/generic-both-signed-response.xml");
+    let x = std::fs::read_to_string(path).unwrap();
+    let login = check(&x).unwrap();
+    assert_eq!(login.signed, SignWhat::Both);
+    assert_eq!(login.name_id, ALICE);
+    assert_eq!(
+        refused(check(&x.replace(ALICE, "admin@example.test"))).reason,
+        Reason::DigestMismatch
+    );
 }
