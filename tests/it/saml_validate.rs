@@ -1450,3 +1450,29 @@ fn our_sp_accepts_a_response_signed_by_signxml() {
         Reason::DigestMismatch
     );
 }
+
+#[test]
+fn extreme_durations_neither_panic_nor_overflow() {
+    let huge = SpConfig {
+        allowed_skew: Duration::MAX,
+        max_issue_delay: Some(Duration::MAX),
+        ..cfg()
+    };
+    let mut cache = ReplayCache::default();
+    let x = built(SignWhat::Both).xml;
+    let login = validate_response(
+        &huge,
+        now() + time::Duration::days(3650),
+        x.as_bytes(),
+        InResponseToCheck::Pending(Some(&pending())),
+        Some(&mut cache),
+    )
+    .unwrap();
+    assert_eq!(login.name_id, ALICE);
+    let mut shape = ResponseShape::generic(IDP);
+    shape.assertion_lifetime = Duration::MAX;
+    assert!(build_response(&shape, &params(), &grant(), now(), &mut Rng::new(1), &key()).is_err());
+    shape = ResponseShape::generic(IDP);
+    shape.clock_offset_s = i64::MAX;
+    assert!(build_response(&shape, &params(), &grant(), now(), &mut Rng::new(1), &key()).is_err());
+}
