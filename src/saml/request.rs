@@ -202,7 +202,10 @@ pub(crate) fn check_version(doc: &Document, el: NodeId) -> Result<(), Rejection>
         Some("2.0") => Ok(()),
         other => Err(Rejection::mismatch(
             Reason::VersionUnsupported,
-            format!("{} has Version {other:?}", doc.describe(el)),
+            match other {
+                Some(v) => format!("{} has Version {v:?}, not \"2.0\"", doc.describe(el)),
+                None => format!("{} has no Version", doc.describe(el)),
+            },
             "2.0",
             other.unwrap_or("(none)"),
         )),

@@ -184,8 +184,7 @@ pub fn validate_response(
     {
         return Err(Rejection::new(
             Reason::EncryptedAssertionUnsupported,
-            "the Response carries an EncryptedAssertion; this SP does not decrypt assertions yet, \
-             so turn off assertion encryption in the IdP app",
+            "the Response carries an EncryptedAssertion (XML Encryption is not supported yet)",
         ));
     }
     let assertions: Vec<NodeId> = doc

@@ -1184,8 +1184,16 @@ fn explain_tells_a_support_engineer_what_to_change() {
         s.contains("User is not assigned to this application"),
         "{s}"
     );
+    // Every reason gets advice beyond its one-line description.
     for &r in Reason::ALL {
-        assert!(explain(&trigger(r)).starts_with(r.name()));
+        let e = explain(&trigger(r));
+        assert!(e.starts_with(r.name()), "{e}");
+        let detail_end = e.find(". ").map_or(e.len(), |i| i + 1);
+        assert!(
+            e.len() > detail_end + 20 || r.layer() == "response",
+            "{}: no advice in {e:?}",
+            r.name()
+        );
     }
 }
 
