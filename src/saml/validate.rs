@@ -110,7 +110,11 @@ pub struct Pending {
     pub request_id: String,
 }
 
-/// How to treat InResponseTo.
+/// How to treat InResponseTo. With a pending request, a response that
+/// answers another request is refused; one that answers none is treated
+/// as IdP-initiated (accepted only with `allow_idp_initiated`, as
+/// crewjam/saml does), so a stale pending request never blocks a tile
+/// login.
 #[derive(Clone, Copy, Debug)]
 pub enum InResponseToCheck<'a> {
     /// A normal SP: the browser's pending request, if any.
