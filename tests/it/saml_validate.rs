@@ -15,13 +15,18 @@ use time::OffsetDateTime;
 use ssosim::saml::binding::{decode_post_form, decode_redirect, redirect_url, INFLATE_MAX};
 use ssosim::saml::dsig::{sign_by_id, DsigErrorKind, SignOptions};
 use ssosim::saml::keys::{SigningKey, TrustedKeys};
+use ssosim::saml::metadata::{AcsEndpoint, SpMetadata};
 use ssosim::saml::reason::{explain, Reason, Rejection};
 use ssosim::saml::replay::ReplayCache;
-use ssosim::saml::request::{build_authn_request, parse_authn_request, AuthnRequestParams};
+use ssosim::saml::request::{
+    build_authn_request, parse_authn_request, resolve_acs, AuthnRequestParams, BINDING_ARTIFACT,
+    BINDING_POST,
+};
 use ssosim::saml::response::{
     build_response, build_status_response, BuiltResponse, Grant, ResponseParams, ResponseShape,
     SignWhat, Status,
 };
+use ssosim::saml::summary::summarize;
 use ssosim::saml::validate::{
     validate_response, InResponseToCheck, Login, Pending, SpConfig, DEFAULT_ALLOWED_SKEW,
 };
@@ -507,6 +512,18 @@ fn trigger(r: Reason) -> Rejection {
         Reason::NameIdMissing => {
             refused(check(&build_with(|_, _, g| g.name_id = String::new()).xml))
         }
+        Reason::NameIdQualifierMismatch => refused(check(&edited(SignWhat::Assertion, |x, _| {
+            x.replace(
+                "<saml:NameID ",
+                "<saml:NameID SPNameQualifier=\"https://other-sp.example.test\" ",
+            )
+        }))),
+        Reason::SessionExpired => refused(check(&edited(SignWhat::Assertion, |x, _| {
+            x.replace(
+                "<saml:AuthnStatement ",
+                "<saml:AuthnStatement SessionNotOnOrAfter=\"2026-01-01T09:00:00Z\" ",
+            )
+        }))),
         Reason::IssueInstantOutOfRange => {
             let c = SpConfig {
                 max_issue_delay: Some(Duration::from_secs(90)),
@@ -556,6 +573,23 @@ fn trigger(r: Reason) -> Rejection {
             parse_authn_request(x.as_bytes()).unwrap_err()
         }
 
+        Reason::AcsNotRegistered => {
+            let (_, xml) = build_authn_request(
+                &AuthnRequestParams {
+                    acs_url: "javascript:alert(1)".to_string(),
+                    ..request_params()
+                },
+                now(),
+                &mut Rng::new(1),
+            );
+            resolve_acs(&parse_authn_request(xml.as_bytes()).unwrap(), &sp_metadata()).unwrap_err()
+        }
+        Reason::BindingUnsupported => {
+            let (_, xml) = build_authn_request(&request_params(), now(), &mut Rng::new(1));
+            let x = xml.replace(BINDING_POST, BINDING_ARTIFACT);
+            resolve_acs(&parse_authn_request(x.as_bytes()).unwrap(), &sp_metadata()).unwrap_err()
+        }
+
         // ---- bindings ----
         Reason::MessageTooLarge => {
             let body = format!("SAMLResponse={}", "A".repeat(3 << 20));
@@ -603,6 +637,22 @@ fn trigger(r: Reason) -> Rejection {
             decode_redirect(&format!("SAMLRequest={}", pct(&b64(&z))), "SAMLRequest", None)
                 .unwrap_err()
         }
+    }
+}
+
+fn sp_metadata() -> SpMetadata {
+    SpMetadata {
+        entity_id: SP.to_string(),
+        acs: vec![AcsEndpoint {
+            index: 0,
+            binding: BINDING_POST.to_string(),
+            location: ACS.to_string(),
+            is_default: true,
+        }],
+        authn_requests_signed: false,
+        want_assertions_signed: true,
+        signing_certs_der: vec![],
+        name_id_formats: vec![],
     }
 }
 
@@ -1134,8 +1184,16 @@ fn explain_tells_a_support_engineer_what_to_change() {
         s.contains("User is not assigned to this application"),
         "{s}"
     );
+    // Every reason gets advice beyond its one-line description.
     for &r in Reason::ALL {
-        assert!(explain(&trigger(r)).starts_with(r.name()));
+        let e = explain(&trigger(r));
+        assert!(e.starts_with(r.name()), "{e}");
+        let detail_end = e.find(". ").map_or(e.len(), |i| i + 1);
+        assert!(
+            e.len() > detail_end + 20 || r.layer() == "response",
+            "{}: no advice in {e:?}",
+            r.name()
+        );
     }
 }
 
@@ -1154,4 +1212,400 @@ fn redirect_bound_request_builds_and_reads_back() {
     let req = parse_authn_request(&m.xml).unwrap();
     assert_eq!(req.id, id);
     assert_eq!(req.acs_url.as_deref(), Some(ACS));
+}
+
+#[test]
+fn summary_shows_everything_a_message_carries_without_deciding() {
+    let s = summarize(xsw3().as_bytes()).unwrap();
+    assert_eq!(s.kind.as_deref(), Some("Response"));
+    assert_eq!(s.assertions.len(), 2);
+    assert_eq!(s.assertions[0].id.as_deref(), Some("_evil_assertion_ID"));
+    assert_eq!(
+        s.assertions[0].name_id.as_deref(),
+        Some("admin@example.test")
+    );
+    assert_eq!(s.assertions[1].name_id.as_deref(), Some(ALICE));
+    assert_eq!(s.signed_elements.len(), 1);
+    assert!(s.signed_elements[0].contains("Assertion"));
+    assert_eq!(s.status, ["urn:oasis:names:tc:SAML:2.0:status:Success"]);
+    let a = &s.assertions[1];
+    assert_eq!(a.audiences, [SP]);
+    assert_eq!(a.recipient.as_deref(), Some(ACS));
+    assert_eq!(a.in_response_to.as_deref(), Some(REQ));
+    assert_eq!(a.not_on_or_after.as_deref(), Some("2026-01-01T10:05:00Z"));
+    assert_eq!(a.attributes["groups"], ["Engineering", "anthropic-admins"]);
+
+    let denied = build_status_response(
+        &ResponseShape::generic(IDP),
+        &params(),
+        &Status::denied("User is not assigned to this application"),
+        now(),
+        &mut Rng::new(7),
+        None,
+    )
+    .unwrap();
+    let d = summarize(denied.xml.as_bytes()).unwrap();
+    assert_eq!(
+        d.status,
+        [
+            "urn:oasis:names:tc:SAML:2.0:status:Responder",
+            "urn:oasis:names:tc:SAML:2.0:status:RequestDenied"
+        ]
+    );
+    assert_eq!(
+        d.status_message.as_deref(),
+        Some("User is not assigned to this application")
+    );
+    assert!(d.assertions.is_empty() && d.signed_elements.is_empty());
+
+    let (_, req) = build_authn_request(&request_params(), now(), &mut Rng::new(1));
+    let r = summarize(req.as_bytes()).unwrap();
+    assert_eq!(r.kind.as_deref(), Some("AuthnRequest"));
+    assert_eq!(r.acs_url.as_deref(), Some(ACS));
+    assert_eq!(r.issuer.as_deref(), Some(SP));
+    assert_eq!(
+        summarize(b"<!DOCTYPE x><x/>").unwrap_err().reason,
+        Reason::DoctypeForbidden
+    );
+}
+
+/// Golden copies of what the IdP builders emit, so a change in any byte
+/// is a reviewed change (`SSOSIM_WRITE_FIXTURES=1 cargo test saml_validate`
+/// rewrites them). They also feed the interop check against python3-saml
+/// (`interop/saml/check_sp_oracles.sh`).
+#[test]
+fn built_messages_match_the_committed_fixtures() {
+    let dir = crate::saml_support::fixtures().join("saml/messages/built");
+    let write = std::env::var_os("SSOSIM_WRITE_FIXTURES").is_some();
+    let mut cases: Vec<(String, String)> = vec![];
+    for (name, shape, key_name) in [
+        ("generic", ResponseShape::generic(IDP), "idp-generic"),
+        (
+            "okta",
+            ResponseShape::okta("http://www.okta.com/exk5zt0r12Edi4rD20h7"),
+            "idp-okta",
+        ),
+        (
+            "entra",
+            ResponseShape::entra("https://sts.windows.net/6a1f3b2c-0d4e-4f5a-9b8c-7d6e5f4a3b2c/"),
+            "idp-entra",
+        ),
+        (
+            "google",
+            ResponseShape::google("https://accounts.google.com/o/saml2?idpid=C01abcdef"),
+            "idp-google",
+        ),
+    ] {
+        let k = signing_key(key_name, &format!("{key_name}.crt.pem"));
+        let b = build_response(&shape, &params(), &grant(), now(), &mut Rng::new(7), &k).unwrap();
+        cases.push((format!("{name}-response.xml"), b.xml));
+    }
+    let denied = build_status_response(
+        &ResponseShape::generic(IDP),
+        &params(),
+        &Status::denied("User is not assigned to this application"),
+        now(),
+        &mut Rng::new(7),
+        Some(&key()),
+    )
+    .unwrap();
+    cases.push(("generic-denied-response.xml".to_string(), denied.xml));
+    // Unsigned, for independent signers (`sign_with_signxml.py`).
+    cases.push((
+        "generic-unsigned-response.xml".to_string(),
+        built(SignWhat::Neither).xml,
+    ));
+    let (_, req) = build_authn_request(&request_params(), now(), &mut Rng::new(1));
+    cases.push(("authn-request.xml".to_string(), req));
+    for (file, xml) in cases {
+        let path = dir.join(&file);
+        if write {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &xml).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (SSOSIM_WRITE_FIXTURES=1 writes it)",
+                path.display()
+            )
+        });
+        assert_eq!(
+            committed, xml,
+            "{file} changed; review, then SSOSIM_WRITE_FIXTURES=1"
+        );
+    }
+}
+
+/// SAML Raider's XSW1/XSW2 (response wrapping) and XSW5/XSW6 (assertion
+/// wrapping), built from fresh signed output.
+#[test]
+fn xsw1_xsw2_xsw5_xsw6_are_refused() {
+    let evil = "admin@example.test";
+    // XSW1: signed copy R' inside the evil Response's Signature.
+    let b = built(SignWhat::Response);
+    let (r_prime, _) = cut(&b.xml, "ds:Signature");
+    let evil_r = b
+        .xml
+        .replacen(
+            &format!("ID=\"{}\"", b.response_id),
+            "ID=\"_evil_response_ID\"",
+            1,
+        )
+        .replacen(ALICE, evil, 1);
+    let xsw1 = evil_r.replacen("</ds:Signature>", &format!("{r_prime}</ds:Signature>"), 1);
+    let r1 = refused(check(&xsw1));
+    // XSW2: R' as a sibling before the Signature.
+    let xsw2 = evil_r.replacen("<ds:Signature", &format!("{r_prime}<ds:Signature"), 1);
+    let r2 = refused(check(&xsw2));
+    // XSW5: the assertion edited in place (new ID, signature kept), a
+    // clean copy of the original appended to the Response.
+    let a = built(SignWhat::Assertion);
+    let (_, original) = cut(&a.xml, "saml:Assertion");
+    let (clean, _) = cut(&original, "ds:Signature");
+    let evil_a = a
+        .xml
+        .replacen(
+            &format!("ID=\"{}\"", a.assertion_id),
+            "ID=\"_evil_assertion_ID\"",
+            1,
+        )
+        .replacen(
+            &format!("{ALICE}</saml:NameID>"),
+            &format!("{evil}</saml:NameID>"),
+            1,
+        );
+    let xsw5 = evil_a.replace("</samlp:Response>", &format!("{clean}</samlp:Response>"));
+    let r5 = refused(check(&xsw5));
+    // XSW6: the clean copy inside the evil assertion's Signature.
+    let xsw6 = evil_a.replacen("</ds:Signature>", &format!("{clean}</ds:Signature>"), 1);
+    let r6 = refused(check(&xsw6));
+    assert_eq!(
+        [r1.reason, r2.reason, r5.reason, r6.reason],
+        [
+            Reason::DuplicateId,
+            Reason::DuplicateId,
+            Reason::MultipleAssertions,
+            Reason::SignatureShapeInvalid
+        ],
+        "{r1}\n{r2}\n{r5}\n{r6}"
+    );
+}
+
+/// Truncations and seeded byte corruptions of signed responses, POST
+/// bodies and Redirect queries: every one is refused (or, for harmless
+/// edits outside the signed bytes, accepted) without a panic, and no
+/// corruption inside a signed Response is ever accepted with another
+/// NameID.
+#[test]
+fn corrupted_messages_never_panic_and_never_change_identity() {
+    let mut rng = Rng::new(99);
+    for sign in [SignWhat::Both, SignWhat::Response, SignWhat::Assertion] {
+        let x = built(sign).xml.into_bytes();
+        let mut inputs: Vec<Vec<u8>> = (0..x.len()).step_by(97).map(|n| x[..n].to_vec()).collect();
+        for _ in 0..300 {
+            let mut y = x.clone();
+            let i = (rng.u64() % y.len() as u64) as usize;
+            y[i] = (rng.u64() % 256) as u8;
+            inputs.push(y);
+        }
+        for y in inputs {
+            if let Ok(login) = validate_response(&cfg(), now(), &y, InResponseToCheck::Skip, None) {
+                assert_eq!(login.name_id, ALICE);
+                assert_eq!(
+                    login.attributes["groups"],
+                    ["Engineering", "anthropic-admins"]
+                );
+            }
+        }
+    }
+    let (_, req) = build_authn_request(&request_params(), now(), &mut Rng::new(1));
+    let url = redirect_url(
+        "https://idp.test/sso",
+        "SAMLRequest",
+        &req,
+        Some("rs"),
+        Some(&signing_key("sp", "sp.crt.pem")),
+    );
+    let q = url.split_once('?').unwrap().1.as_bytes().to_vec();
+    let sp_keys = crate::saml_support::pinned(&["sp"]);
+    for _ in 0..300 {
+        let mut y = q.clone();
+        let i = (rng.u64() % y.len() as u64) as usize;
+        y[i] = b"%+=&AZaz09/-_."[(rng.u64() % 14) as usize];
+        let s = String::from_utf8_lossy(&y);
+        if let Ok(m) = decode_redirect(&s, "SAMLRequest", Some(&sp_keys)) {
+            // Only an edit the signature does not cover may pass.
+            assert_eq!(m.xml, req.as_bytes());
+        }
+        let _ = parse_authn_request(&y);
+        let _ = decode_post_form(&y, "SAMLRequest");
+    }
+}
+
+/// An independent signer (signxml, `sign_with_signxml.py`) signed the
+/// Assertion and then the Response of our unsigned golden response; our
+/// SP accepts its output, and still refuses it once edited.
+#[test]
+fn our_sp_accepts_a_response_signed_by_signxml() {
+    let path = crate::saml_support::fixtures()
+        .join("saml/messages/signxml/generic-both-signed-response.xml");
+    let x = std::fs::read_to_string(path).unwrap();
+    let login = check(&x).unwrap();
+    assert_eq!(login.signed, SignWhat::Both);
+    assert_eq!(login.name_id, ALICE);
+    assert_eq!(
+        refused(check(&x.replace(ALICE, "admin@example.test"))).reason,
+        Reason::DigestMismatch
+    );
+}
+
+#[test]
+fn extreme_durations_neither_panic_nor_overflow() {
+    let huge = SpConfig {
+        allowed_skew: Duration::MAX,
+        max_issue_delay: Some(Duration::MAX),
+        ..cfg()
+    };
+    let mut cache = ReplayCache::default();
+    let x = built(SignWhat::Both).xml;
+    let login = validate_response(
+        &huge,
+        now() + time::Duration::days(3650),
+        x.as_bytes(),
+        InResponseToCheck::Pending(Some(&pending())),
+        Some(&mut cache),
+    )
+    .unwrap();
+    assert_eq!(login.name_id, ALICE);
+    let mut shape = ResponseShape::generic(IDP);
+    shape.assertion_lifetime = Duration::MAX;
+    assert!(build_response(&shape, &params(), &grant(), now(), &mut Rng::new(1), &key()).is_err());
+    shape = ResponseShape::generic(IDP);
+    shape.clock_offset_s = i64::MAX;
+    assert!(build_response(&shape, &params(), &grant(), now(), &mut Rng::new(1), &key()).is_err());
+}
+
+/// The remaining rows of SECURITY.md §1.G, each a minimal re-signed edit.
+#[test]
+fn security_md_1g_semantic_rows() {
+    let reason_of = |sign: SignWhat, edit: &dyn Fn(String) -> String| {
+        check(&edited(sign, |x, _| edit(x)))
+            .map(|_| ())
+            .map_err(|e| e.reason)
+    };
+    // IS4: an Issuer Format other than entity.
+    assert_eq!(
+        reason_of(SignWhat::Assertion, &|x| replace_nth(
+            &x,
+            "<saml:Issuer>",
+            "<saml:Issuer Format=\"urn:oasis:names:tc:SAML:2.0:nameid-format:transient\">",
+            1
+        )),
+        Err(Reason::IssuerMismatch)
+    );
+    // RC1: no URL normalisation; a trailing slash is another URL.
+    assert_eq!(
+        reason_of(SignWhat::Assertion, &|x| x.replace(
+            &format!("Recipient=\"{ACS}\""),
+            &format!("Recipient=\"{ACS}/\"")
+        )),
+        Err(Reason::RecipientMismatch)
+    );
+    assert_eq!(
+        reason_of(SignWhat::Assertion, &|x| x.replace(
+            &format!("Recipient=\"{ACS}\""),
+            "Recipient=\"HTTPS://SP.EXAMPLE.TEST/saml/acs\""
+        )),
+        Err(Reason::RecipientMismatch)
+    );
+    // SC1: a bearer confirmation without SubjectConfirmationData.
+    assert_eq!(
+        reason_of(SignWhat::Assertion, &|x| cut(
+            &x,
+            "saml:SubjectConfirmationData"
+        )
+        .0),
+        Err(Reason::SubjectConfirmationInvalid)
+    );
+    // TM3: NotOnOrAfter missing, NotBefore present (Profiles 4.1.4.2).
+    assert_eq!(
+        reason_of(SignWhat::Assertion, &|x| x.replace(
+            " NotOnOrAfter=\"2026-01-01T10:05:00Z\" Recipient",
+            " Recipient"
+        )),
+        Err(Reason::SubjectConfirmationInvalid)
+    );
+    assert_eq!(
+        reason_of(SignWhat::Assertion, &|x| x.replace(
+            " NotOnOrAfter=\"2026-01-01T10:05:00Z\" Recipient",
+            " NotBefore=\"2026-01-01T09:59:00Z\" NotOnOrAfter=\"2026-01-01T10:05:00Z\" Recipient"
+        )),
+        Err(Reason::SubjectConfirmationInvalid)
+    );
+    // ST1: no Status, two StatusCodes.
+    assert_eq!(
+        reason_of(SignWhat::Assertion, &|x| cut(&x, "samlp:Status").0),
+        Err(Reason::StatusNotSuccess)
+    );
+    assert_eq!(
+        reason_of(SignWhat::Response, &|x| {
+            x.replace(
+            "</samlp:Status>",
+            "<samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Success\"/></samlp:Status>"
+        )
+        }),
+        Err(Reason::StatusNotSuccess)
+    );
+    // TXT5: a character reference decodes to the same value c14n signed.
+    assert_eq!(
+        check(&built(SignWhat::Assertion).xml.replace(
+            "alice@example.test</saml:NameID>",
+            "al&#x69;ce@example.test</saml:NameID>"
+        ))
+        .unwrap()
+        .name_id,
+        ALICE
+    );
+    // KEY7: a response validly signed by another IdP (Okta) but naming
+    // this one as Issuer.
+    let okta = signing_key("idp-okta", "idp-okta.crt.pem");
+    let cross = build_response(
+        &ResponseShape::generic(IDP),
+        &params(),
+        &grant(),
+        now(),
+        &mut Rng::new(7),
+        &okta,
+    )
+    .unwrap();
+    assert_eq!(refused(check(&cross.xml)).reason, Reason::UntrustedKey);
+}
+
+/// RP2: a second assertion, re-signed, inside a Response whose ID was
+/// already used.
+#[test]
+fn rp2_replayed_response_id_with_a_fresh_assertion_is_refused() {
+    let first = built(SignWhat::Both);
+    let fresh = "_fresh_assertion_id_0000000000000000000000";
+    let unsigned = built(SignWhat::Neither)
+        .xml
+        .replace(&first.assertion_id, fresh);
+    let opts = SignOptions::default();
+    let second = sign_by_id(unsigned.as_bytes(), fresh, &key(), &opts).unwrap();
+    let second = sign_by_id(second.as_bytes(), &first.response_id, &key(), &opts).unwrap();
+    let mut cache = ReplayCache::default();
+    let p = pending();
+    let run = |x: &str, cache: &mut ReplayCache| {
+        validate_response(
+            &cfg(),
+            now(),
+            x.as_bytes(),
+            InResponseToCheck::Pending(Some(&p)),
+            Some(cache),
+        )
+    };
+    run(&first.xml, &mut cache).unwrap();
+    let r = refused(run(&second, &mut cache));
+    assert_eq!(r.reason, Reason::ReplayedAssertion);
+    assert!(r.detail.starts_with("response ID"), "{}", r.detail);
 }
