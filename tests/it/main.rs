@@ -4,7 +4,10 @@
 mod cli;
 mod dns;
 mod idp_checks;
+mod idp_cli;
+mod idp_server;
 mod idp_support;
+mod idp_users_file;
 mod idp_vendors;
 mod report_formats;
 mod saml_c14n;
