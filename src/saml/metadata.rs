@@ -10,6 +10,11 @@
 //! certificates are loaded at once and weak keys refused (SECURITY.md
 //! KEY8): a connection never starts with a key it would refuse later.
 //!
+//! Metadata files are supplied by admins, not by peers mid-protocol, and
+//! editors on Windows often save them with a UTF-8 byte-order mark: one
+//! leading BOM is dropped before the strict parse (protocol messages still
+//! refuse it, `bom-forbidden`).
+//!
 //! Both parsers accept an `EntityDescriptor` root, or an
 //! `EntitiesDescriptor` holding exactly one descriptor with the wanted
 //! role (or, with the `_for` variants, the one with a given entityID).
@@ -104,6 +109,11 @@ fn keys_of(entity: &str, certs: &[Vec<u8>]) -> Result<TrustedKeys, SamlError> {
         )?);
     }
     Ok(keys)
+}
+
+/// Drops one leading UTF-8 byte-order mark (see the module header).
+fn strip_bom(xml: &[u8]) -> &[u8] {
+    xml.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(xml)
 }
 
 fn meta(detail: impl Into<String>) -> SamlError {
@@ -232,7 +242,7 @@ pub fn parse_idp_metadata_for(
     xml: &[u8],
     entity_id: Option<&str>,
 ) -> Result<IdpMetadata, SamlError> {
-    let doc = Document::parse(xml)?;
+    let doc = Document::parse(strip_bom(xml))?;
     let e = pick_entity(&doc, "IDPSSODescriptor", entity_id)?;
     let entity_id = entity_id_of(&doc, e)?;
     let role = role_of(&doc, e, "IDPSSODescriptor")?;
@@ -275,7 +285,7 @@ pub fn parse_sp_metadata(xml: &[u8]) -> Result<SpMetadata, SamlError> {
 
 /// Reads SP metadata, picking `entity_id` out of an aggregate.
 pub fn parse_sp_metadata_for(xml: &[u8], entity_id: Option<&str>) -> Result<SpMetadata, SamlError> {
-    let doc = Document::parse(xml)?;
+    let doc = Document::parse(strip_bom(xml))?;
     let e = pick_entity(&doc, "SPSSODescriptor", entity_id)?;
     let entity_id = entity_id_of(&doc, e)?;
     let role = role_of(&doc, e, "SPSSODescriptor")?;

@@ -22,6 +22,7 @@ pub mod reason;
 pub mod replay;
 pub mod request;
 pub mod response;
+pub mod summary;
 pub mod validate;
 pub mod xml;
 
@@ -39,6 +40,7 @@ pub use response::{
     build_response, build_status_response, BuiltResponse, Grant, IdStyle, ResponseParams,
     ResponseShape, SignWhat,
 };
+pub use summary::{summarize, AssertionSummary, MessageSummary};
 pub use validate::{validate_response, InResponseToCheck, Login, Pending, SpConfig};
 
 /// SAML 2.0 assertion namespace (SAML Core 2.2).

@@ -110,6 +110,8 @@ reasons! {
     UnknownCondition => "unknown-condition", "the assertion carries a condition this SP does not understand";
     AuthnStatementMissing => "authn-statement-missing", "the assertion has no AuthnStatement";
     NameIdMissing => "name-id-missing", "the assertion's Subject has no (or an empty) NameID";
+    NameIdQualifierMismatch => "name-id-qualifier-mismatch", "the NameID's SPNameQualifier names another SP";
+    SessionExpired => "session-expired", "the IdP session the assertion vouches for has ended (SessionNotOnOrAfter)";
     IssueInstantOutOfRange => "issue-instant-out-of-range", "the assertion was issued too long ago or in the future";
     ReplayedAssertion => "replayed-assertion", "this assertion (or response) was already used";
     ReplayCacheFull => "replay-cache-full", "the replay cache is full, so new logins are refused (fail closed)";
@@ -360,6 +362,10 @@ pub fn explain(r: &Rejection) -> String {
              too. Ask the user to start again."
                 .to_string()
         }
+        Reason::NameIdQualifierMismatch => format!(
+            "The NameID was issued for SP {got} but this SP is {exp}: the IdP app's SP Name \
+             Qualifier (or the app's entity ID) must be {exp}."
+        ),
         Reason::NameIdMissing => {
             "The IdP sent no NameID. Set the Name ID format and value (usually the user's \
              email) in the IdP app."

@@ -114,8 +114,11 @@ impl IdStyle {
             IdStyle::Underscore => format!("_{}", rng.hex(20)),
             IdStyle::EntraGuid => format!("_{}", rng.uuid()),
             IdStyle::OktaId => {
-                let v = (u128::from(rng.u64()) << 64) | u128::from(rng.u64());
-                format!("id{v:039}")
+                // A non-zero leading digit, then 38 digits from a random
+                // u128 (≈126 + 3 bits), so the id never starts `id0`.
+                let lead = 1 + rng.u64() % 9;
+                let v = ((u128::from(rng.u64()) << 64) | u128::from(rng.u64())) % 10u128.pow(38);
+                format!("id{lead}{v:038}")
             }
             IdStyle::GoogleHex => format!("_{}", rng.hex(16)),
         }

@@ -132,6 +132,10 @@ pub struct Login {
     /// Conditions have none).
     pub not_on_or_after: OffsetDateTime,
     pub idp_initiated: bool,
+    /// AuthnStatement SessionNotOnOrAfter: the SP session should end then.
+    pub session_not_on_or_after: Option<OffsetDateTime>,
+    /// AuthnContextClassRef of the AuthnStatement.
+    pub authn_context: Option<String>,
 }
 
 fn dur(d: Duration) -> time::Duration {
@@ -622,6 +626,21 @@ pub fn validate_response(
     let name_id_format = name_id_el
         .and_then(|n| doc.attribute(n, "Format"))
         .map(str::to_string);
+    // SAML Core 2.2.2: SPNameQualifier names the SP the identifier was
+    // made for (pairwise persistent ids); another SP's is not ours.
+    if let Some(q) = name_id_el.and_then(|n| doc.attribute(n, "SPNameQualifier")) {
+        if q != cfg.entity_id {
+            return Err(Rejection::mismatch(
+                Reason::NameIdQualifierMismatch,
+                format!(
+                    "the NameID's SPNameQualifier is {q:?} but this SP is {:?}",
+                    cfg.entity_id
+                ),
+                cfg.entity_id.clone(),
+                q,
+            ));
+        }
+    }
     let mut bearer = None;
     let mut first_error = None;
     if let Some(s) = subject {
@@ -664,6 +683,30 @@ pub fn validate_response(
             )
         })?;
     let session_index = doc.attribute(authn, "SessionIndex").map(str::to_string);
+    let session_not_on_or_after = match doc.attribute(authn, "SessionNotOnOrAfter") {
+        Some(_) => Some(read_instant(&doc, authn, "SessionNotOnOrAfter")?),
+        None => None,
+    };
+    if let Some(end) = session_not_on_or_after {
+        // SAML Core 2.7.2: the session ends at SessionNotOnOrAfter (exclusive).
+        if now >= end + dur(cfg.allowed_skew) {
+            return Err(Rejection::mismatch(
+                Reason::SessionExpired,
+                format!(
+                    "the AuthnStatement's SessionNotOnOrAfter is {} (plus {} s skew) but now is {}",
+                    format_instant(end),
+                    cfg.allowed_skew.as_secs(),
+                    fmt_ms(now)
+                ),
+                format_instant(end),
+                fmt_ms(now),
+            ));
+        }
+    }
+    let authn_context = doc
+        .first_child_named(authn, SAML_ASSERTION_NS, "AuthnContext")
+        .and_then(|c| doc.first_child_named(c, SAML_ASSERTION_NS, "AuthnContextClassRef"))
+        .map(|r| doc.text(r).trim().to_string());
 
     if let Some(max) = cfg.max_issue_delay {
         let skew = dur(cfg.allowed_skew);
@@ -808,5 +851,7 @@ pub fn validate_response(
         in_response_to,
         signed,
         not_on_or_after,
+        session_not_on_or_after,
+        authn_context,
     })
 }

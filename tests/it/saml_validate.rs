@@ -22,6 +22,7 @@ use ssosim::saml::response::{
     build_response, build_status_response, BuiltResponse, Grant, ResponseParams, ResponseShape,
     SignWhat, Status,
 };
+use ssosim::saml::summary::summarize;
 use ssosim::saml::validate::{
     validate_response, InResponseToCheck, Login, Pending, SpConfig, DEFAULT_ALLOWED_SKEW,
 };
@@ -507,6 +508,18 @@ fn trigger(r: Reason) -> Rejection {
         Reason::NameIdMissing => {
             refused(check(&build_with(|_, _, g| g.name_id = String::new()).xml))
         }
+        Reason::NameIdQualifierMismatch => refused(check(&edited(SignWhat::Assertion, |x, _| {
+            x.replace(
+                "<saml:NameID ",
+                "<saml:NameID SPNameQualifier=\"https://other-sp.example.test\" ",
+            )
+        }))),
+        Reason::SessionExpired => refused(check(&edited(SignWhat::Assertion, |x, _| {
+            x.replace(
+                "<saml:AuthnStatement ",
+                "<saml:AuthnStatement SessionNotOnOrAfter=\"2026-01-01T09:00:00Z\" ",
+            )
+        }))),
         Reason::IssueInstantOutOfRange => {
             let c = SpConfig {
                 max_issue_delay: Some(Duration::from_secs(90)),
@@ -1154,4 +1167,121 @@ fn redirect_bound_request_builds_and_reads_back() {
     let req = parse_authn_request(&m.xml).unwrap();
     assert_eq!(req.id, id);
     assert_eq!(req.acs_url.as_deref(), Some(ACS));
+}
+
+#[test]
+fn summary_shows_everything_a_message_carries_without_deciding() {
+    let s = summarize(xsw3().as_bytes()).unwrap();
+    assert_eq!(s.kind.as_deref(), Some("Response"));
+    assert_eq!(s.assertions.len(), 2);
+    assert_eq!(s.assertions[0].id.as_deref(), Some("_evil_assertion_ID"));
+    assert_eq!(
+        s.assertions[0].name_id.as_deref(),
+        Some("admin@example.test")
+    );
+    assert_eq!(s.assertions[1].name_id.as_deref(), Some(ALICE));
+    assert_eq!(s.signed_elements.len(), 1);
+    assert!(s.signed_elements[0].contains("Assertion"));
+    assert_eq!(s.status, ["urn:oasis:names:tc:SAML:2.0:status:Success"]);
+    let a = &s.assertions[1];
+    assert_eq!(a.audiences, [SP]);
+    assert_eq!(a.recipient.as_deref(), Some(ACS));
+    assert_eq!(a.in_response_to.as_deref(), Some(REQ));
+    assert_eq!(a.not_on_or_after.as_deref(), Some("2026-01-01T10:05:00Z"));
+    assert_eq!(a.attributes["groups"], ["Engineering", "anthropic-admins"]);
+
+    let denied = build_status_response(
+        &ResponseShape::generic(IDP),
+        &params(),
+        &Status::denied("User is not assigned to this application"),
+        now(),
+        &mut Rng::new(7),
+        None,
+    )
+    .unwrap();
+    let d = summarize(denied.xml.as_bytes()).unwrap();
+    assert_eq!(
+        d.status,
+        [
+            "urn:oasis:names:tc:SAML:2.0:status:Responder",
+            "urn:oasis:names:tc:SAML:2.0:status:RequestDenied"
+        ]
+    );
+    assert_eq!(
+        d.status_message.as_deref(),
+        Some("User is not assigned to this application")
+    );
+    assert!(d.assertions.is_empty() && d.signed_elements.is_empty());
+
+    let (_, req) = build_authn_request(&request_params(), now(), &mut Rng::new(1));
+    let r = summarize(req.as_bytes()).unwrap();
+    assert_eq!(r.kind.as_deref(), Some("AuthnRequest"));
+    assert_eq!(r.acs_url.as_deref(), Some(ACS));
+    assert_eq!(r.issuer.as_deref(), Some(SP));
+    assert_eq!(
+        summarize(b"<!DOCTYPE x><x/>").unwrap_err().reason,
+        Reason::DoctypeForbidden
+    );
+}
+
+/// Golden copies of what the IdP builders emit, so a change in any byte
+/// is a reviewed change (`SSOSIM_WRITE_FIXTURES=1 cargo test saml_validate`
+/// rewrites them). They also feed the interop check against python3-saml
+/// (`interop/saml/check_sp_oracles.sh`).
+#[test]
+fn built_messages_match_the_committed_fixtures() {
+    let dir = crate::saml_support::fixtures().join("saml/messages/built");
+    let write = std::env::var_os("SSOSIM_WRITE_FIXTURES").is_some();
+    let mut cases: Vec<(String, String)> = vec![];
+    for (name, shape, key_name) in [
+        ("generic", ResponseShape::generic(IDP), "idp-generic"),
+        (
+            "okta",
+            ResponseShape::okta("http://www.okta.com/exk5zt0r12Edi4rD20h7"),
+            "idp-okta",
+        ),
+        (
+            "entra",
+            ResponseShape::entra("https://sts.windows.net/6a1f3b2c-0d4e-4f5a-9b8c-7d6e5f4a3b2c/"),
+            "idp-entra",
+        ),
+        (
+            "google",
+            ResponseShape::google("https://accounts.google.com/o/saml2?idpid=C01abcdef"),
+            "idp-google",
+        ),
+    ] {
+        let k = signing_key(key_name, &format!("{key_name}.crt.pem"));
+        let b = build_response(&shape, &params(), &grant(), now(), &mut Rng::new(7), &k).unwrap();
+        cases.push((format!("{name}-response.xml"), b.xml));
+    }
+    let denied = build_status_response(
+        &ResponseShape::generic(IDP),
+        &params(),
+        &Status::denied("User is not assigned to this application"),
+        now(),
+        &mut Rng::new(7),
+        Some(&key()),
+    )
+    .unwrap();
+    cases.push(("generic-denied-response.xml".to_string(), denied.xml));
+    let (_, req) = build_authn_request(&request_params(), now(), &mut Rng::new(1));
+    cases.push(("authn-request.xml".to_string(), req));
+    for (file, xml) in cases {
+        let path = dir.join(&file);
+        if write {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &xml).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (SSOSIM_WRITE_FIXTURES=1 writes it)",
+                path.display()
+            )
+        });
+        assert_eq!(
+            committed, xml,
+            "{file} changed; review, then SSOSIM_WRITE_FIXTURES=1"
+        );
+    }
 }
