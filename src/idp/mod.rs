@@ -99,6 +99,15 @@ impl std::error::Error for ConfigError {}
 /// it on `opts.listen` until ctrl-c, on the live clock. Prints one line:
 /// `idp listening on http://ADDR (metadata: URL/metadata)`.
 pub async fn serve_standalone(opts: IdpServeOptions) -> anyhow::Result<()> {
+    // The mock IdP's keys are public (fixtures/pki/README.md): it must not
+    // be reachable from other machines.
+    if !opts.listen.ip().is_loopback() {
+        return Err(ConfigError(format!(
+            "error: --listen {}: the mock IdP listens on loopback only (its signing keys are public); use 127.0.0.1",
+            opts.listen
+        ))
+        .into());
+    }
     let rng = Rng::new(opts.seed);
     let sp_xml = std::fs::read(&opts.sp_metadata).map_err(|e| {
         ConfigError(format!(

@@ -45,6 +45,24 @@ fn idp_serve_with_a_bad_users_file_exits_2_and_points_at_the_line() {
 }
 
 #[test]
+fn idp_serve_refuses_to_listen_beyond_loopback() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ssosim"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "idp",
+            "serve",
+            "--listen",
+            "0.0.0.0:0",
+            "--sp-metadata",
+            "fixtures/idp/sp-metadata.xml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("loopback only"));
+}
+
+#[test]
 fn idp_serve_prints_its_address_and_serves_metadata() {
     let root = env!("CARGO_MANIFEST_DIR");
     let mut child = Command::new(env!("CARGO_BIN_EXE_ssosim"))
