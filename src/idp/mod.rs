@@ -25,6 +25,7 @@ pub mod decision;
 pub mod directory;
 pub mod pages;
 pub mod profile;
+mod refusals;
 pub mod server;
 pub mod sp;
 pub mod users_file;
