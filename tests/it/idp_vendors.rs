@@ -326,3 +326,25 @@ fn nested_groups_reach_entra_and_google_but_not_entra_assigned_groups_only() {
         .attributes
         .contains_key(names::ENTRA_GROUPS));
 }
+
+/// One Response per vendor, committed in `fixtures/idp/responses/` so
+/// oracles (xmlsec1, signxml, python3-saml) can check our IdP's output
+/// offline; same seed, same bytes. `SSOSIM_WRITE_FIXTURES=1` rewrites them.
+#[test]
+fn vendor_responses_match_their_committed_fixtures() {
+    let dir = crate::saml_support::fixtures().join("idp/responses");
+    let write = std::env::var_os("SSOSIM_WRITE_FIXTURES").is_some();
+    if write {
+        std::fs::create_dir_all(&dir).unwrap();
+    }
+    for vendor in Vendor::ALL {
+        let (_, a) = sign_in(&mut idp(vendor), "ada@acme.test");
+        let path = dir.join(format!("{}.xml", vendor.as_str()));
+        if write {
+            std::fs::write(&path, &a.xml).unwrap();
+        }
+        let stored = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("{}: rerun with SSOSIM_WRITE_FIXTURES=1", path.display()));
+        assert_eq!(stored, a.xml, "{vendor:?}");
+    }
+}
