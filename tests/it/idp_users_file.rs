@@ -54,3 +54,54 @@ fn users_file_errors_point_at_the_line() {
         assert!(rendered.contains(&format!("--> {path}:")), "{name}");
     }
 }
+
+#[test]
+fn settings_turn_the_profile_knobs() {
+    use ssosim::idp::profile::{GroupFilter, NameIdSource};
+    use ssosim::saml::response::SignWhat;
+    let src = "settings:\n  okta_group_filter: { starts_with: anthropic- }\n  google_groups: [Eng]\n  entra_group_names: true\n  entra_assigned_groups_only: true\n  name_id: persistent\n  default_relay_state: /home\n  sign: both\n  assertion_lifetime: 2m\n  clock_offset_seconds: -90\n  legacy_sha1: true\nusers: []\n";
+    let f =
+        ssosim::idp::users_file::parse_users_file_with_settings(src.as_bytes(), &mut Rng::new(1))
+            .unwrap();
+    let o = f.options;
+    assert_eq!(
+        o.okta_group_filter,
+        Some(GroupFilter::StartsWith("anthropic-".into()))
+    );
+    assert_eq!(o.google_groups, Some(vec!["Eng".to_string()]));
+    assert!(o.entra_group_names && o.entra_assigned_groups_only && o.legacy_sha1);
+    assert_eq!(o.name_id, Some(NameIdSource::Pairwise));
+    assert_eq!(o.default_relay_state.as_deref(), Some("/home"));
+    assert_eq!(o.sign, Some(SignWhat::Both));
+    assert_eq!(
+        o.assertion_lifetime,
+        Some(std::time::Duration::from_secs(120))
+    );
+    assert_eq!(o.clock_offset_s, Some(-90));
+}
+
+#[test]
+fn the_okta_group_filter_case_file_reproduces_a_missing_groups_attribute() {
+    use ssosim::idp::{Decision, Vendor};
+    let src = fs::read(fixtures().join("idp/okta-group-filter-case.yaml")).unwrap();
+    let f =
+        ssosim::idp::users_file::parse_users_file_with_settings(&src, &mut Rng::new(1)).unwrap();
+    let mut idp = crate::idp_support::idp_with(Vendor::Okta, f.directory, &f.options);
+    let launch = |idp: &mut ssosim::idp::Idp, who: &str| match idp.launch(
+        who,
+        None,
+        ssosim::idp::LaunchRelayState::None,
+        crate::idp_support::now(),
+        &mut Rng::new(1),
+    ) {
+        Decision::Respond(a) => a.claims.unwrap(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        launch(&mut idp, "ada@acme.test").attributes["groups"],
+        ["anthropic-claudeai-1a2b3c4d-owner"]
+    );
+    assert!(!launch(&mut idp, "grace@acme.test")
+        .attributes
+        .contains_key("groups"));
+}
