@@ -119,6 +119,8 @@ reasons! {
     // ---- SAML Core 3.4: the AuthnRequest (IdP side) ----
     NotAnAuthnRequest => "not-an-authn-request", "the root element is not samlp:AuthnRequest";
     RequestInvalid => "request-invalid", "the AuthnRequest breaks a SAML Core rule";
+    AcsNotRegistered => "acs-not-registered", "the requested AssertionConsumerService is not in the SP's metadata";
+    BindingUnsupported => "binding-unsupported", "the requested response binding is not HTTP-POST";
 
     // ---- SAML Bindings 3.4 (Redirect) and 3.5 (POST) ----
     MessageTooLarge => "message-too-large", "the encoded message is larger than the binding accepts";
@@ -362,6 +364,11 @@ pub fn explain(r: &Rejection) -> String {
              too. Ask the user to start again."
                 .to_string()
         }
+        Reason::AcsNotRegistered => format!(
+            "The SP asked for its response at {got}, which is not among the ACS URLs the IdP \
+             has for it ({exp}). Add the URL to the IdP app's Reply / ACS URLs, or fix the SP's \
+             ACS URL; the IdP never sends a response to an unregistered address."
+        ),
         Reason::NameIdQualifierMismatch => format!(
             "The NameID was issued for SP {got} but this SP is {exp}: the IdP app's SP Name \
              Qualifier (or the app's entity ID) must be {exp}."

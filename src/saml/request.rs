@@ -14,6 +14,7 @@ use crate::saml::dsig::{find_signatures, verify_element, VerifyOptions};
 use crate::saml::escape::{check_xml_text, xml_attr, xml_text};
 use crate::saml::instant::{format_instant, parse_instant};
 use crate::saml::keys::TrustedKeys;
+use crate::saml::metadata::{AcsEndpoint, SpMetadata};
 use crate::saml::reason::{Reason, Rejection, SamlError};
 use crate::saml::response::NAMEID_ENTITY;
 use crate::saml::xml::{is_ncname, Document, NodeId};
@@ -273,4 +274,80 @@ pub fn verify_post_authn_request(
     let request = read_authn_request(&doc)?;
     verify_element(&doc, root, keys, &VerifyOptions { legacy_sha1 })?;
     Ok(request)
+}
+
+/// The IdP's checks of a (read, and if required verified) AuthnRequest
+/// against the SP's metadata, returning the endpoint to answer at:
+/// - the Issuer is the SP's entity id (`issuer-mismatch`);
+/// - an AssertionConsumerServiceURL must be registered exactly, never
+///   reflected (SECURITY.md IDP1, `acs-not-registered`); an index must
+///   exist (IDP2); with neither, the metadata default (SAML Metadata 2.2.3);
+/// - the response binding (requested or registered) must be HTTP-POST,
+///   the only one the Web SSO profile lets us use here (`binding-unsupported`).
+pub fn resolve_acs(req: &AuthnRequest, sp: &SpMetadata) -> Result<AcsEndpoint, Rejection> {
+    if req.issuer != sp.entity_id {
+        return Err(Rejection::mismatch(
+            Reason::IssuerMismatch,
+            format!(
+                "the AuthnRequest's Issuer is {:?} but the SP is registered as {:?}",
+                req.issuer, sp.entity_id
+            ),
+            sp.entity_id.clone(),
+            req.issuer.clone(),
+        ));
+    }
+    let registered = || {
+        sp.acs
+            .iter()
+            .map(|a| a.location.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let endpoint = match (&req.acs_url, req.acs_index) {
+        (Some(url), _) => sp
+            .acs
+            .iter()
+            .find(|a| a.location == *url && a.binding == BINDING_POST)
+            .or_else(|| sp.acs.iter().find(|a| a.location == *url))
+            .ok_or_else(|| {
+                Rejection::mismatch(
+                    Reason::AcsNotRegistered,
+                    format!("AssertionConsumerServiceURL {url:?} is not registered for this SP"),
+                    registered(),
+                    url.clone(),
+                )
+            })?,
+        (None, Some(i)) => sp.acs_by_index(i).ok_or_else(|| {
+            Rejection::mismatch(
+                Reason::AcsNotRegistered,
+                format!("AssertionConsumerServiceIndex {i} is not registered for this SP"),
+                sp.acs
+                    .iter()
+                    .map(|a| a.index.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                i.to_string(),
+            )
+        })?,
+        (None, None) => sp.default_acs().ok_or_else(|| {
+            Rejection::new(
+                Reason::AcsNotRegistered,
+                "the SP's metadata has no ACS endpoint",
+            )
+        })?,
+    };
+    let binding = req.protocol_binding.as_deref().unwrap_or(&endpoint.binding);
+    if binding != BINDING_POST || endpoint.binding != BINDING_POST {
+        return Err(Rejection::mismatch(
+            Reason::BindingUnsupported,
+            format!(
+                "the response would go over {binding:?} to an endpoint registered for {:?}; only \
+                 HTTP-POST is supported",
+                endpoint.binding
+            ),
+            BINDING_POST,
+            binding,
+        ));
+    }
+    Ok(endpoint.clone())
 }

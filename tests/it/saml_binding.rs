@@ -17,7 +17,8 @@ use ssosim::saml::dsig::{sign_by_id, SignOptions};
 use ssosim::saml::keys::{SigningKey, TrustedKeys};
 use ssosim::saml::reason::Reason;
 use ssosim::saml::request::{
-    build_authn_request, parse_authn_request, verify_post_authn_request, AuthnRequestParams,
+    build_authn_request, parse_authn_request, resolve_acs, verify_post_authn_request,
+    AuthnRequestParams,
 };
 use ssosim::sim::Rng;
 
@@ -502,4 +503,155 @@ fn saml_core_3_4_1_authn_request_rules() {
     );
     assert_eq!(r.acs_url.as_deref(), Some(ACS));
     assert!(!r.is_passive);
+}
+
+#[test]
+fn idp1_idp2_acs_is_resolved_from_metadata_never_reflected() {
+    let sp = ssosim::saml::metadata::parse_sp_metadata(
+        &std::fs::read(crate::saml_support::fixtures().join("saml/messages/sp-metadata.xml"))
+            .unwrap(),
+    )
+    .unwrap();
+    let (_, xml) = request();
+    let req = parse_authn_request(xml.as_bytes()).unwrap();
+    assert_eq!(resolve_acs(&req, &sp).unwrap().location, ACS);
+    let with = |from: &str, to: &str| {
+        let x = xml.replace(from, to);
+        resolve_acs(&parse_authn_request(x.as_bytes()).unwrap(), &sp)
+    };
+    for evil in [
+        "https://evil.test/acs",
+        "https://sp.example.test/saml/acs/",
+        "data:text/html,x",
+    ] {
+        assert_eq!(
+            reason(with(&format!("\"{ACS}\""), &format!("\"{evil}\""))),
+            Reason::AcsNotRegistered,
+            "{evil}"
+        );
+    }
+    // By index, and the default when neither is given.
+    let no_url = xml
+        .replace(&format!(" AssertionConsumerServiceURL=\"{ACS}\""), "")
+        .replace(
+            " ProtocolBinding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\"",
+            "",
+        );
+    let r = parse_authn_request(no_url.as_bytes()).unwrap();
+    assert_eq!(resolve_acs(&r, &sp).unwrap().index, 1);
+    let by_index = no_url.replace(
+        " ForceAuthn=",
+        " AssertionConsumerServiceIndex=\"0\" ForceAuthn=",
+    );
+    let r = parse_authn_request(by_index.as_bytes()).unwrap();
+    assert_eq!(
+        resolve_acs(&r, &sp).unwrap().location,
+        "https://sp.example.test/saml/acs/legacy"
+    );
+    let bad_index = no_url.replace(
+        " ForceAuthn=",
+        " AssertionConsumerServiceIndex=\"9\" ForceAuthn=",
+    );
+    let r = parse_authn_request(bad_index.as_bytes()).unwrap();
+    assert_eq!(reason(resolve_acs(&r, &sp)), Reason::AcsNotRegistered);
+    // Another SP's request.
+    assert_eq!(
+        reason(with(
+            &format!("<saml:Issuer>{SP}"),
+            "<saml:Issuer>https://other-sp.test"
+        )),
+        Reason::IssuerMismatch
+    );
+}
+
+/// The value of the hidden input `name` in our auto-submit form, HTML
+/// entities undone (what a browser would post).
+fn form_input(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap() + marker.len();
+    let end = start + html[start..].find('"').unwrap();
+    html[start..end]
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// A browser's `application/x-www-form-urlencoded` serialisation.
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[test]
+fn sp_initiated_login_round_trips_through_both_bindings() {
+    use ssosim::saml::response::{build_response, Grant, ResponseParams, ResponseShape};
+    use ssosim::saml::validate::{validate_response, InResponseToCheck, Pending, SpConfig};
+    // SP: AuthnRequest over Redirect, signed, with a RelayState that
+    // needs escaping everywhere.
+    let relay = "/projects?id=7&tab=\"members\"";
+    let (request_id, req_xml) = request();
+    let url = redirect_url(SSO, "SAMLRequest", &req_xml, Some(relay), Some(&sp_key()));
+    // IdP: verify, read, resolve where to answer.
+    let m = decode_redirect(query(&url), "SAMLRequest", Some(&sp_pinned())).unwrap();
+    assert!(m.signed);
+    let req = parse_authn_request(&m.xml).unwrap();
+    let sp_meta = ssosim::saml::metadata::parse_sp_metadata(
+        &std::fs::read(crate::saml_support::fixtures().join("saml/messages/sp-metadata.xml"))
+            .unwrap(),
+    )
+    .unwrap();
+    let acs = resolve_acs(&req, &sp_meta).unwrap();
+    let idp = "https://idp.example.test/saml/metadata";
+    let built = build_response(
+        &ResponseShape::generic(idp),
+        &ResponseParams {
+            destination: acs.location.clone(),
+            audience: req.issuer.clone(),
+            in_response_to: Some(req.id.clone()),
+        },
+        &Grant {
+            name_id: "ada@acme.test".to_string(),
+            attributes: vec![("groups".to_string(), vec!["anthropic-admins".to_string()])],
+            session_index: None,
+        },
+        now(),
+        &mut Rng::new(21),
+        &signing_key("idp-generic", "idp-generic.crt.pem"),
+    )
+    .unwrap();
+    let html = post_form_html(
+        &acs.location,
+        "SAMLResponse",
+        &built.xml,
+        m.relay_state.as_deref(),
+    );
+    // Browser: post the form.
+    let body = format!(
+        "SAMLResponse={}&RelayState={}",
+        urlencode(&form_input(&html, "SAMLResponse")),
+        urlencode(&form_input(&html, "RelayState"))
+    );
+    // SP: decode and validate against the pending request.
+    let post = decode_post_form(body.as_bytes(), "SAMLResponse").unwrap();
+    assert_eq!(post.relay_state.as_deref(), Some(relay));
+    let cfg = SpConfig::new(SP, ACS, idp, pinned(&["idp-generic"]));
+    let login = validate_response(
+        &cfg,
+        now() + time::Duration::seconds(3),
+        &post.xml,
+        InResponseToCheck::Pending(Some(&Pending { request_id })),
+        None,
+    )
+    .unwrap();
+    assert_eq!(login.name_id, "ada@acme.test");
+    assert_eq!(login.attributes["groups"], ["anthropic-admins"]);
 }

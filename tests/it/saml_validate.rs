@@ -15,9 +15,13 @@ use time::OffsetDateTime;
 use ssosim::saml::binding::{decode_post_form, decode_redirect, redirect_url, INFLATE_MAX};
 use ssosim::saml::dsig::{sign_by_id, DsigErrorKind, SignOptions};
 use ssosim::saml::keys::{SigningKey, TrustedKeys};
+use ssosim::saml::metadata::{AcsEndpoint, SpMetadata};
 use ssosim::saml::reason::{explain, Reason, Rejection};
 use ssosim::saml::replay::ReplayCache;
-use ssosim::saml::request::{build_authn_request, parse_authn_request, AuthnRequestParams};
+use ssosim::saml::request::{
+    build_authn_request, parse_authn_request, resolve_acs, AuthnRequestParams, BINDING_ARTIFACT,
+    BINDING_POST,
+};
 use ssosim::saml::response::{
     build_response, build_status_response, BuiltResponse, Grant, ResponseParams, ResponseShape,
     SignWhat, Status,
@@ -569,6 +573,23 @@ fn trigger(r: Reason) -> Rejection {
             parse_authn_request(x.as_bytes()).unwrap_err()
         }
 
+        Reason::AcsNotRegistered => {
+            let (_, xml) = build_authn_request(
+                &AuthnRequestParams {
+                    acs_url: "javascript:alert(1)".to_string(),
+                    ..request_params()
+                },
+                now(),
+                &mut Rng::new(1),
+            );
+            resolve_acs(&parse_authn_request(xml.as_bytes()).unwrap(), &sp_metadata()).unwrap_err()
+        }
+        Reason::BindingUnsupported => {
+            let (_, xml) = build_authn_request(&request_params(), now(), &mut Rng::new(1));
+            let x = xml.replace(BINDING_POST, BINDING_ARTIFACT);
+            resolve_acs(&parse_authn_request(x.as_bytes()).unwrap(), &sp_metadata()).unwrap_err()
+        }
+
         // ---- bindings ----
         Reason::MessageTooLarge => {
             let body = format!("SAMLResponse={}", "A".repeat(3 << 20));
@@ -616,6 +637,22 @@ fn trigger(r: Reason) -> Rejection {
             decode_redirect(&format!("SAMLRequest={}", pct(&b64(&z))), "SAMLRequest", None)
                 .unwrap_err()
         }
+    }
+}
+
+fn sp_metadata() -> SpMetadata {
+    SpMetadata {
+        entity_id: SP.to_string(),
+        acs: vec![AcsEndpoint {
+            index: 0,
+            binding: BINDING_POST.to_string(),
+            location: ACS.to_string(),
+            is_default: true,
+        }],
+        authn_requests_signed: false,
+        want_assertions_signed: true,
+        signing_certs_der: vec![],
+        name_id_formats: vec![],
     }
 }
 
@@ -1265,6 +1302,11 @@ fn built_messages_match_the_committed_fixtures() {
     )
     .unwrap();
     cases.push(("generic-denied-response.xml".to_string(), denied.xml));
+    // Unsigned, for independent signers (`sign_with_signxml.py`).
+    cases.push((
+        "generic-unsigned-response.xml".to_string(),
+        built(SignWhat::Neither).xml,
+    ));
     let (_, req) = build_authn_request(&request_params(), now(), &mut Rng::new(1));
     cases.push(("authn-request.xml".to_string(), req));
     for (file, xml) in cases {
@@ -1284,4 +1326,127 @@ fn built_messages_match_the_committed_fixtures() {
             "{file} changed; review, then SSOSIM_WRITE_FIXTURES=1"
         );
     }
+}
+
+/// SAML Raider's XSW1/XSW2 (response wrapping) and XSW5/XSW6 (assertion
+/// wrapping), built from fresh signed output.
+#[test]
+fn xsw1_xsw2_xsw5_xsw6_are_refused() {
+    let evil = "admin@example.test";
+    // XSW1: signed copy R' inside the evil Response's Signature.
+    let b = built(SignWhat::Response);
+    let (r_prime, _) = cut(&b.xml, "ds:Signature");
+    let evil_r = b
+        .xml
+        .replacen(
+            &format!("ID=\"{}\"", b.response_id),
+            "ID=\"_evil_response_ID\"",
+            1,
+        )
+        .replacen(ALICE, evil, 1);
+    let xsw1 = evil_r.replacen("</ds:Signature>", &format!("{r_prime}</ds:Signature>"), 1);
+    let r1 = refused(check(&xsw1));
+    // XSW2: R' as a sibling before the Signature.
+    let xsw2 = evil_r.replacen("<ds:Signature", &format!("{r_prime}<ds:Signature"), 1);
+    let r2 = refused(check(&xsw2));
+    // XSW5: the assertion edited in place (new ID, signature kept), a
+    // clean copy of the original appended to the Response.
+    let a = built(SignWhat::Assertion);
+    let (_, original) = cut(&a.xml, "saml:Assertion");
+    let (clean, _) = cut(&original, "ds:Signature");
+    let evil_a = a
+        .xml
+        .replacen(
+            &format!("ID=\"{}\"", a.assertion_id),
+            "ID=\"_evil_assertion_ID\"",
+            1,
+        )
+        .replacen(
+            &format!("{ALICE}</saml:NameID>"),
+            &format!("{evil}</saml:NameID>"),
+            1,
+        );
+    let xsw5 = evil_a.replace("</samlp:Response>", &format!("{clean}</samlp:Response>"));
+    let r5 = refused(check(&xsw5));
+    // XSW6: the clean copy inside the evil assertion's Signature.
+    let xsw6 = evil_a.replacen("</ds:Signature>", &format!("{clean}</ds:Signature>"), 1);
+    let r6 = refused(check(&xsw6));
+    assert_eq!(
+        [r1.reason, r2.reason, r5.reason, r6.reason],
+        [
+            Reason::DuplicateId,
+            Reason::DuplicateId,
+            Reason::MultipleAssertions,
+            Reason::SignatureShapeInvalid
+        ],
+        "{r1}\n{r2}\n{r5}\n{r6}"
+    );
+}
+
+/// Truncations and seeded byte corruptions of signed responses, POST
+/// bodies and Redirect queries: every one is refused (or, for harmless
+/// edits outside the signed bytes, accepted) without a panic, and no
+/// corruption inside a signed Response is ever accepted with another
+/// NameID.
+#[test]
+fn corrupted_messages_never_panic_and_never_change_identity() {
+    let mut rng = Rng::new(99);
+    for sign in [SignWhat::Both, SignWhat::Response, SignWhat::Assertion] {
+        let x = built(sign).xml.into_bytes();
+        let mut inputs: Vec<Vec<u8>> = (0..x.len()).step_by(97).map(|n| x[..n].to_vec()).collect();
+        for _ in 0..300 {
+            let mut y = x.clone();
+            let i = (rng.u64() % y.len() as u64) as usize;
+            y[i] = (rng.u64() % 256) as u8;
+            inputs.push(y);
+        }
+        for y in inputs {
+            if let Ok(login) = validate_response(&cfg(), now(), &y, InResponseToCheck::Skip, None) {
+                assert_eq!(login.name_id, ALICE);
+                assert_eq!(
+                    login.attributes["groups"],
+                    ["Engineering", "anthropic-admins"]
+                );
+            }
+        }
+    }
+    let (_, req) = build_authn_request(&request_params(), now(), &mut Rng::new(1));
+    let url = redirect_url(
+        "https://idp.test/sso",
+        "SAMLRequest",
+        &req,
+        Some("rs"),
+        Some(&signing_key("sp", "sp.crt.pem")),
+    );
+    let q = url.split_once('?').unwrap().1.as_bytes().to_vec();
+    let sp_keys = crate::saml_support::pinned(&["sp"]);
+    for _ in 0..300 {
+        let mut y = q.clone();
+        let i = (rng.u64() % y.len() as u64) as usize;
+        y[i] = b"%+=&AZaz09/-_."[(rng.u64() % 14) as usize];
+        let s = String::from_utf8_lossy(&y);
+        if let Ok(m) = decode_redirect(&s, "SAMLRequest", Some(&sp_keys)) {
+            // Only an edit the signature does not cover may pass.
+            assert_eq!(m.xml, req.as_bytes());
+        }
+        let _ = parse_authn_request(&y);
+        let _ = decode_post_form(&y, "SAMLRequest");
+    }
+}
+
+/// An independent signer (signxml, `sign_with_signxml.py`) signed the
+/// Assertion and then the Response of our unsigned golden response; our
+/// SP accepts its output, and still refuses it once edited.
+#[test]
+fn our_sp_accepts_a_response_signed_by_signxml() {
+    let path = crate::saml_support::fixtures()
+        .join("saml/messages/signxml/generic-both-signed-response.xml");
+    let x = std::fs::read_to_string(path).unwrap();
+    let login = check(&x).unwrap();
+    assert_eq!(login.signed, SignWhat::Both);
+    assert_eq!(login.name_id, ALICE);
+    assert_eq!(
+        refused(check(&x.replace(ALICE, "admin@example.test"))).reason,
+        Reason::DigestMismatch
+    );
 }
