@@ -162,7 +162,8 @@ pub enum IdpCommand {
         /// The SP's metadata XML.
         #[arg(long, value_name = "FILE")]
         sp_metadata: PathBuf,
-        /// A YAML users file (see fixtures/idp/users.yaml).
+        /// A YAML users file, optionally with profile `settings:` such as an
+        /// Okta group filter (see fixtures/idp/).
         #[arg(long, value_name = "FILE")]
         users: Option<PathBuf>,
         /// Answer every request as this user, without a sign-in page.

@@ -117,7 +117,7 @@ fn group_values(dir: &Directory, user: &User, g: &GroupsClaim) -> GroupOutcome {
 }
 
 impl GroupFilter {
-    /// Okta's filters are case-sensitive [UNVERIFIED, VENDORS.md 2.2.1]:
+    /// Okta's filters are case-sensitive \[UNVERIFIED, VENDORS.md 2.2.1\]:
     /// `Starts with anthropic-` does not match `Anthropic-Users`.
     pub fn matches(&self, name: &str) -> bool {
         match self {

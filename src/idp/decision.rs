@@ -128,11 +128,11 @@ pub struct ErrorPage {
     pub html: String,
 }
 
-/// What [`Idp::login`] decided, and the session it opened.
+/// What [`Idp::login`](super::core::Idp::login) decided, and the session it opened.
 #[derive(Clone, Debug)]
 pub struct LoginOutcome {
     pub decision: Decision,
-    /// A new session token for the [`SESSION_COOKIE`] cookie.
+    /// A new session token for the [`SESSION_COOKIE`](super::core::SESSION_COOKIE) cookie.
     pub set_session: Option<String>,
 }
 

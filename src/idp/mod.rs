@@ -25,6 +25,7 @@ pub mod decision;
 pub mod directory;
 pub mod pages;
 pub mod profile;
+mod refusals;
 pub mod server;
 pub mod sp;
 pub mod users_file;
@@ -99,6 +100,15 @@ impl std::error::Error for ConfigError {}
 /// it on `opts.listen` until ctrl-c, on the live clock. Prints one line:
 /// `idp listening on http://ADDR (metadata: URL/metadata)`.
 pub async fn serve_standalone(opts: IdpServeOptions) -> anyhow::Result<()> {
+    // The mock IdP's keys are public (fixtures/pki/README.md): it must not
+    // be reachable from other machines.
+    if !opts.listen.ip().is_loopback() {
+        return Err(ConfigError(format!(
+            "error: --listen {}: the mock IdP listens on loopback only (its signing keys are public); use 127.0.0.1",
+            opts.listen
+        ))
+        .into());
+    }
     let rng = Rng::new(opts.seed);
     let sp_xml = std::fs::read(&opts.sp_metadata).map_err(|e| {
         ConfigError(format!(
@@ -113,17 +123,21 @@ pub async fn serve_standalone(opts: IdpServeOptions) -> anyhow::Result<()> {
         ))
     })?;
     let mut dir_rng = rng.fork("idp-directory");
-    let directory = match &opts.users {
-        None => Directory::builtin(&mut dir_rng),
+    let file = match &opts.users {
+        None => users_file::UsersFile {
+            directory: Directory::builtin(&mut dir_rng),
+            options: ProfileOptions::default(),
+        },
         Some(path) => {
             let source = std::fs::read(path)
                 .map_err(|e| ConfigError(format!("error: cannot read {}: {e}", path.display())))?;
-            users_file::parse_users_file(&source, &mut dir_rng).map_err(|d| {
+            users_file::parse_users_file_with_settings(&source, &mut dir_rng).map_err(|d| {
                 let color = crate::cli::use_color(std::io::stderr().is_terminal());
                 ConfigError(d.render(&path.display().to_string(), &source, color))
             })?
         }
     };
+    let users_file::UsersFile { directory, options } = file;
     if let Some(email) = &opts.auto_login {
         if directory.user(email).is_none() {
             return Err(ConfigError(format!(
@@ -143,13 +157,7 @@ pub async fn serve_standalone(opts: IdpServeOptions) -> anyhow::Result<()> {
     let mut settings = IdpSettings::new(&base_url);
     settings.auto_login = opts.auto_login.clone();
     settings.want_authn_requests_signed = opts.want_authn_requests_signed;
-    let mut idp = new_idp(
-        opts.vendor,
-        settings,
-        directory,
-        &ProfileOptions::default(),
-        &rng,
-    )?;
+    let mut idp = new_idp(opts.vendor, settings, directory, &options, &rng)?;
     idp.add_sp(sp);
     let shared = IdpShared::new(idp, rng.fork("idp"), Clock::live());
     let server = IdpServer::serve(shared, listener);

@@ -129,7 +129,7 @@ pub struct GroupsClaim {
     /// On overage, this attribute (name, URL template with `{user}`) is sent
     /// instead (Entra `http://schemas.microsoft.com/claims/groups.link`).
     pub overage_link: Option<(String, String)>,
-    /// No matching group → no attribute (Okta, [UNVERIFIED] VENDORS.md 2.2.1).
+    /// No matching group → no attribute (Okta, \[UNVERIFIED\] VENDORS.md 2.2.1).
     pub omit_when_empty: bool,
 }
 

@@ -21,6 +21,23 @@
 //! seed). Group keys: `name` (required), `assigned` (default `false`),
 //! `member_of`, `object_id`.
 //!
+//! An optional `settings:` mapping turns the profile's knobs, so a support
+//! case can be reproduced from one file:
+//!
+//! ```yaml
+//! settings:
+//!   okta_group_filter: { starts_with: anthropic- }   # or `all`, { equals: … }, { contains: … }
+//!   google_groups: [Engineering]      # Google: only listed groups are sent
+//!   entra_group_names: true           # Entra: names instead of object-id GUIDs
+//!   entra_assigned_groups_only: true  # Entra: "Groups assigned to the application"
+//!   name_id: upn                      # email | upn | persistent
+//!   default_relay_state: /home        # IdP-initiated launches
+//!   sign: both                        # response | assertion | both
+//!   assertion_lifetime: 5m
+//!   clock_offset_seconds: -90         # the IdP's clock minus the real one
+//!   legacy_sha1: false
+//! ```
+//!
 //! Like the scenario format, this module does no IO: bytes in, a
 //! [`Directory`] or a [`Diagnostic`] out.
 
@@ -29,15 +46,32 @@ use std::collections::BTreeMap;
 use uuid::Uuid;
 
 use super::directory::{Directory, NewUser};
+use super::profile::{GroupFilter, NameIdSource, ProfileOptions};
+use crate::saml::response::SignWhat;
 use crate::scenario::decode::{one_of, DResult, MapReader};
 use crate::scenario::diag::Diagnostic;
 use crate::scenario::yaml::{self, Limits, Node, Span};
 use crate::sim::Rng;
 
+/// A users file: the directory, and the profile settings it carries.
+#[derive(Clone, Debug)]
+pub struct UsersFile {
+    pub directory: Directory,
+    pub options: ProfileOptions,
+}
+
+/// Parses a users file into a directory (ignoring its `settings`).
+pub fn parse_users_file(source: &[u8], rng: &mut Rng) -> Result<Directory, Diagnostic> {
+    parse_users_file_with_settings(source, rng).map(|f| f.directory)
+}
+
 /// Parses a users file. Group object ids and user object ids not given in
 /// the file are drawn from `rng`, groups section first, then users, each in
 /// file order.
-pub fn parse_users_file(source: &[u8], rng: &mut Rng) -> Result<Directory, Diagnostic> {
+pub fn parse_users_file_with_settings(
+    source: &[u8],
+    rng: &mut Rng,
+) -> Result<UsersFile, Diagnostic> {
     let root = yaml::parse(source, &Limits::default())?;
     if root.is_null() {
         return Err(Diagnostic::new(Span::START, "the users file is empty")
@@ -46,8 +80,13 @@ pub fn parse_users_file(source: &[u8], rng: &mut Rng) -> Result<Directory, Diagn
     let mut top = MapReader::new(&root, "the users file")?;
     let users = top.req("users")?;
     let groups = top.opt("groups");
+    let settings = top.opt("settings");
     top.finish()?;
 
+    let options = match settings {
+        Some(n) => read_settings(n)?,
+        None => ProfileOptions::default(),
+    };
     let mut dir = Directory::new();
     if let Some(groups) = groups {
         read_groups(groups, &mut dir, rng)?;
@@ -67,7 +106,94 @@ pub fn parse_users_file(source: &[u8], rng: &mut Rng) -> Result<Directory, Diagn
         seen.insert(key, node.span);
         dir.add_user(new, rng);
     }
-    Ok(dir)
+    Ok(UsersFile {
+        directory: dir,
+        options,
+    })
+}
+
+/// The `settings:` mapping: profile knobs (see [`ProfileOptions`]).
+fn read_settings(node: &Node) -> DResult<ProfileOptions> {
+    let mut m = MapReader::new(node, "`settings`")?;
+    let mut o = ProfileOptions::default();
+    if let Some(n) = m.opt("okta_group_filter") {
+        o.okta_group_filter = Some(group_filter(n)?);
+    }
+    if let Some(n) = m.opt("google_groups") {
+        o.google_groups = Some(strings(n, "`google_groups`")?);
+    }
+    if let Some(n) = m.opt("entra_group_names") {
+        o.entra_group_names = n.as_bool("`entra_group_names`")?;
+    }
+    if let Some(n) = m.opt("entra_assigned_groups_only") {
+        o.entra_assigned_groups_only = n.as_bool("`entra_assigned_groups_only`")?;
+    }
+    if let Some(n) = m.opt("name_id") {
+        o.name_id = Some(
+            match one_of(n, &["email", "upn", "persistent"], "a NameID source")? {
+                "email" => NameIdSource::Email,
+                "upn" => NameIdSource::Upn,
+                _ => NameIdSource::Pairwise,
+            },
+        );
+    }
+    if let Some(n) = m.opt("default_relay_state") {
+        o.default_relay_state = Some(n.as_str("`default_relay_state`")?.to_string());
+    }
+    if let Some(n) = m.opt("sign") {
+        o.sign = Some(
+            match one_of(n, &["response", "assertion", "both"], "what to sign")? {
+                "response" => SignWhat::Response,
+                "assertion" => SignWhat::Assertion,
+                _ => SignWhat::Both,
+            },
+        );
+    }
+    if let Some(n) = m.opt("assertion_lifetime") {
+        o.assertion_lifetime = Some(n.as_duration("`assertion_lifetime`")?);
+    }
+    if let Some(n) = m.opt("clock_offset_seconds") {
+        let text = n.as_str("`clock_offset_seconds`")?;
+        o.clock_offset_s = Some(text.trim().parse::<i64>().map_err(|_| {
+            Diagnostic::new(n.span, format!("`{text}` is not a whole number of seconds"))
+                .expected("a whole number such as `300` or `-90`")
+        })?);
+    }
+    if let Some(n) = m.opt("legacy_sha1") {
+        o.legacy_sha1 = n.as_bool("`legacy_sha1`")?;
+    }
+    m.finish()?;
+    Ok(o)
+}
+
+/// `all`, or `{ starts_with: X }`, `{ equals: X }`, `{ contains: X }`
+/// (Okta's filter types, VENDORS.md 2.2.1).
+fn group_filter(node: &Node) -> DResult<GroupFilter> {
+    if node.as_str("x").is_ok() {
+        one_of(node, &["all"], "a group filter")?;
+        return Ok(GroupFilter::All);
+    }
+    let mut m = MapReader::new(node, "`okta_group_filter`")?;
+    let found = [
+        ("starts_with", m.opt("starts_with")),
+        ("equals", m.opt("equals")),
+        ("contains", m.opt("contains")),
+    ];
+    m.finish()?;
+    let given: Vec<_> = found
+        .iter()
+        .filter_map(|(k, v)| v.map(|v| (*k, v)))
+        .collect();
+    let [(kind, value)] = given.as_slice() else {
+        return Err(Diagnostic::new(node.span, "give exactly one filter")
+            .expected("one of `starts_with`, `equals`, `contains`"));
+    };
+    let value = value.as_str(&format!("`{kind}`"))?.to_string();
+    Ok(match *kind {
+        "starts_with" => GroupFilter::StartsWith(value),
+        "equals" => GroupFilter::Equals(value),
+        _ => GroupFilter::Contains(value),
+    })
 }
 
 fn read_groups(node: &Node, dir: &mut Directory, rng: &mut Rng) -> DResult<()> {

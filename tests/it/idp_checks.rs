@@ -408,3 +408,37 @@ fn malformed_requests_get_a_page_not_a_panic() {
     ));
     assert_eq!(page.reason, RefusalReason::MalformedRequest);
 }
+
+#[test]
+fn sessions_and_pending_sign_ins_expire_on_the_virtual_clock() {
+    let mut idp = idp(Vendor::Generic);
+    let (_, query) = redirect_request(&request_params(ACS), None, false);
+    let Decision::NeedLogin(p) = sso_redirect(&mut idp, &query, None) else {
+        panic!()
+    };
+    let cookie = idp
+        .login(&p.pending, "ada@acme.test", now(), &mut Rng::new(1))
+        .set_session
+        .unwrap();
+    let later = now() + time::Duration::hours(9);
+    let (_, query) = redirect_request(&request_params(ACS), None, false);
+    let d = idp.sso(
+        Inbound::Redirect { raw_query: &query },
+        Some(&cookie),
+        later,
+        &mut Rng::new(1),
+    );
+    let Decision::NeedLogin(p) = d else {
+        panic!("an 8-hour session is over after 9 hours")
+    };
+    let out = idp.login(
+        &p.pending,
+        "ada@acme.test",
+        later + time::Duration::hours(1),
+        &mut Rng::new(1),
+    );
+    assert_eq!(
+        refused_page(out.decision).reason,
+        RefusalReason::PendingUnknown
+    );
+}

@@ -258,3 +258,93 @@ fn same_seed_same_vendor_identifiers_and_bytes() {
     let b = sign_in(&mut idp(Vendor::Okta), "ada@acme.test").1;
     assert_eq!(a.xml, b.xml);
 }
+
+#[test]
+fn profile_knobs_clock_offset_lifetime_and_signing_reach_the_response() {
+    let dir = ssosim::idp::users_file::parse_users_file(&users_yaml(), &mut Rng::new(1)).unwrap();
+    // An IdP clock 10 minutes fast is outside the SP's 180 s skew.
+    let fast = ProfileOptions {
+        clock_offset_s: Some(600),
+        ..Default::default()
+    };
+    let mut idp = idp_with(Vendor::Okta, dir.clone(), &fast);
+    let (id, a) = sign_in(&mut idp, "ada@acme.test");
+    let err = validate(&idp, ACS, &a.xml, Some(&id)).unwrap_err();
+    assert_eq!(err.name(), "assertion-not-yet-valid", "{err}");
+    let slightly = ProfileOptions {
+        clock_offset_s: Some(60),
+        ..Default::default()
+    };
+    let mut idp = idp_with(Vendor::Okta, dir.clone(), &slightly);
+    let (id, a) = sign_in(&mut idp, "ada@acme.test");
+    assert!(validate(&idp, ACS, &a.xml, Some(&id)).is_ok());
+    // Both signed on request, and the generic lifetime knob.
+    let opts = ProfileOptions {
+        sign: Some(SignWhat::Both),
+        assertion_lifetime: Some(std::time::Duration::from_secs(60)),
+        ..Default::default()
+    };
+    let mut idp = idp_with(Vendor::Google, dir, &opts);
+    let (id, a) = sign_in(&mut idp, "ada@acme.test");
+    let login = validate(&idp, ACS, &a.xml, Some(&id)).unwrap();
+    assert_eq!(login.signed, SignWhat::Both);
+    assert_eq!(login.not_on_or_after, now() + time::Duration::seconds(60));
+}
+
+#[test]
+fn nested_groups_reach_entra_and_google_but_not_entra_assigned_groups_only() {
+    let yaml = "users:\n  - { email: lead@acme.test, groups: [Eng-Leads] }\ngroups:\n  - { name: Engineering, assigned: true }\n  - { name: Eng-Leads, member_of: [Engineering] }\n";
+    let dir = ssosim::idp::users_file::parse_users_file(yaml.as_bytes(), &mut Rng::new(1)).unwrap();
+    let names_opt = ProfileOptions {
+        entra_group_names: true,
+        ..Default::default()
+    };
+    let mut idp = idp_with(Vendor::Entra, dir.clone(), &names_opt);
+    let (_, a) = sign_in(&mut idp, "lead@acme.test");
+    assert_eq!(
+        a.claims.unwrap().attributes[names::ENTRA_GROUPS],
+        ["Eng-Leads", "Engineering"]
+    );
+    let mut idp = idp_with(Vendor::Google, dir.clone(), &ProfileOptions::default());
+    let (_, a) = sign_in(&mut idp, "lead@acme.test");
+    assert_eq!(
+        a.claims.unwrap().attributes["groups"],
+        ["Eng-Leads", "Engineering"]
+    );
+    // VENDORS.md §6 case 4: "Groups assigned to the application" sends direct
+    // memberships in assigned groups only; Eng-Leads is not assigned.
+    let assigned_only = ProfileOptions {
+        entra_assigned_groups_only: true,
+        entra_group_names: true,
+        ..Default::default()
+    };
+    let mut idp = idp_with(Vendor::Entra, dir, &assigned_only);
+    let (_, a) = sign_in(&mut idp, "lead@acme.test");
+    assert!(!a
+        .claims
+        .unwrap()
+        .attributes
+        .contains_key(names::ENTRA_GROUPS));
+}
+
+/// One Response per vendor, committed in `fixtures/idp/responses/` so
+/// oracles (xmlsec1, signxml, python3-saml) can check our IdP's output
+/// offline; same seed, same bytes. `SSOSIM_WRITE_FIXTURES=1` rewrites them.
+#[test]
+fn vendor_responses_match_their_committed_fixtures() {
+    let dir = crate::saml_support::fixtures().join("idp/responses");
+    let write = std::env::var_os("SSOSIM_WRITE_FIXTURES").is_some();
+    if write {
+        std::fs::create_dir_all(&dir).unwrap();
+    }
+    for vendor in Vendor::ALL {
+        let (_, a) = sign_in(&mut idp(vendor), "ada@acme.test");
+        let path = dir.join(format!("{}.xml", vendor.as_str()));
+        if write {
+            std::fs::write(&path, &a.xml).unwrap();
+        }
+        let stored = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("{}: rerun with SSOSIM_WRITE_FIXTURES=1", path.display()));
+        assert_eq!(stored, a.xml, "{vendor:?}");
+    }
+}
