@@ -45,6 +45,8 @@ pub enum InputForm {
     RedirectQuery,
     /// An `application/x-www-form-urlencoded` POST body.
     FormBody,
+    /// A browser's HAR export (the last SAML message in it).
+    Har,
 }
 
 impl InputForm {
@@ -56,6 +58,7 @@ impl InputForm {
             InputForm::RedirectUrl => "HTTP-Redirect binding URL",
             InputForm::RedirectQuery => "HTTP-Redirect binding query string",
             InputForm::FormBody => "HTTP-POST form body",
+            InputForm::Har => "HAR export (the last SAML message in it)",
         }
     }
 }
@@ -95,6 +98,9 @@ pub fn decode_input(input: &[u8]) -> Result<Decoded, Unusable> {
     }
     let text = std::str::from_utf8(trimmed)
         .map_err(|_| Unusable("the input is neither XML nor text (not UTF-8)".into()))?;
+    if text.starts_with('{') {
+        return decode_har(text);
+    }
     let lower = text.to_ascii_lowercase();
     if lower.starts_with("http://") || lower.starts_with("https://") {
         let query = text.split_once('?').map(|(_, q)| q).unwrap_or("");
@@ -139,6 +145,54 @@ pub fn decode_input(input: &[u8]) -> Result<Decoded, Unusable> {
         relay_state: None,
         query_sig_alg: None,
     })
+}
+
+/// A HAR file (browser devtools → "Save all as HAR"): the last request
+/// carrying SAMLResponse (else SAMLRequest), in its URL query or its
+/// form-encoded POST body.
+fn decode_har(text: &str) -> Result<Decoded, Unusable> {
+    let har: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| Unusable(format!("the input looks like JSON but is not: {e}")))?;
+    let entries = har["log"]["entries"]
+        .as_array()
+        .ok_or_else(|| Unusable("JSON without log.entries: not a HAR file".into()))?;
+    let mut found: Vec<Decoded> = vec![];
+    for e in entries {
+        let req = &e["request"];
+        let url = req["url"].as_str().unwrap_or_default();
+        let query = url.split_once('?').map(|(_, q)| q).unwrap_or("");
+        let mut candidates = vec![query.split('#').next().unwrap_or("").to_string()];
+        if let Some(t) = req["postData"]["text"].as_str() {
+            candidates.push(t.to_string());
+        }
+        if let Some(params) = req["postData"]["params"].as_array() {
+            // Devtools list params already split; rebuild a body from them.
+            let body: Vec<String> = params
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{}={}",
+                        p["name"].as_str().unwrap_or_default(),
+                        p["value"].as_str().unwrap_or_default()
+                    )
+                })
+                .collect();
+            candidates.push(body.join("&"));
+        }
+        for c in candidates {
+            if let Some(Ok(d)) = decode_pairs(&c) {
+                found.push(d.decoded);
+            }
+        }
+    }
+    let pick = found
+        .iter()
+        .rposition(|d| d.field.as_deref() == Some("SAMLResponse"))
+        .or_else(|| found.len().checked_sub(1))
+        .ok_or_else(|| Unusable("the HAR file holds no SAMLRequest or SAMLResponse".into()))?;
+    let mut d = found.swap_remove(pick);
+    d.form = InputForm::Har;
+    Ok(d)
 }
 
 struct FromPairs {

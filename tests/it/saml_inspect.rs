@@ -109,8 +109,22 @@ fn generated() -> Vec<(&'static str, String)> {
         Some("/after"),
         None,
     );
+    let post_body = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("SAMLResponse", &b64(&signed))
+        .append_pair("RelayState", "/after")
+        .finish();
+    let har = serde_json::to_string_pretty(&serde_json::json!({
+        "log": {"version": "1.2", "entries": [
+            {"request": {"method": "GET", "url": url.clone(), "headers": []}},
+            {"request": {"method": "POST", "url": ACS, "headers": [],
+                "postData": {"mimeType": "application/x-www-form-urlencoded", "text": post_body}}},
+            {"request": {"method": "GET", "url": "https://sp.test/after", "headers": []}},
+        ]}
+    }))
+    .unwrap();
     vec![
         ("idp-metadata.xml", metadata),
+        ("login.har", har + "\n"),
         ("signed.xml", signed.clone()),
         ("signed.b64", wrap76(&b64(&signed))),
         ("tampered.xml", tampered),
@@ -208,6 +222,7 @@ fn exit_codes_are_pinned() {
         ("accepted-json", 0),
         ("form-body", 0),
         ("authn-request-url", 0),
+        ("har", 0),
         ("stdin-empty", 2),
         ("no-metadata", 1),
         ("wrong-audience", 1),
