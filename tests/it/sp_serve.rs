@@ -446,7 +446,8 @@ fn bench_login_completes_logins_through_the_mock_idp() {
             "rsa2048_sign_per_s",
             "ratio",
             "logins",
-            "signatures_per_login"
+            "signatures_per_login",
+            "breakdown_us"
         ]
     );
     assert_eq!(v["logins"], 3);
