@@ -459,35 +459,7 @@ fn bench_login_completes_logins_through_the_mock_idp() {
 /// it then auto-posts is accepted by this SP. Every hop is in the record.
 #[tokio::test]
 async fn a_person_signs_in_at_the_mock_idp_and_the_sp_accepts() {
-    use ssosim::idp::{
-        new_idp, Directory, IdpServer, IdpSettings, IdpShared, ProfileOptions, Vendor,
-    };
-    let clock = Clock::new(DEFAULT_EPOCH);
-    let rng = Rng::new(1);
-    let mut idp = new_idp(
-        Vendor::Okta,
-        IdpSettings::new("https://acme.okta.test"),
-        Directory::builtin(&mut rng.fork("idp-directory")),
-        &ProfileOptions::default(),
-        &rng,
-    )
-    .unwrap();
-    let sp = SamlSp::new(SpSettings::new(BASE, idp.metadata()), rng.fork("sp-saml")).unwrap();
-    idp.add_sp(ssosim::idp::SpConfig::from_metadata_xml(sp.metadata_xml().as_bytes()).unwrap());
-    let idp_server = IdpServer::start(IdpShared::new(idp, rng.fork("idp"), clock.clone()), None)
-        .await
-        .unwrap();
-    let sp_server = SamlSpServer::start(
-        SamlSpShared::new(sp, clock.clone(), None),
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
-    let mut client = HttpClient::new();
-    client.route("sp.test", sp_server.addr());
-    client.route("acme.okta.test", idp_server.addr());
-    let mut b = Browser::new(client, clock.clone());
-
+    let (mut b, idp_server, sp_server) = mock_idp_and_sp(false).await;
     let signin = b
         .navigate("GET", "https://sp.test/login?relay_state=/projects", None)
         .await
@@ -594,4 +566,85 @@ async fn the_sp_serve_command_prints_one_line_and_serves_metadata() {
         .output()
         .unwrap();
     assert_eq!(missing.status.code(), Some(2));
+}
+
+/// The mock IdP and this SP on virtual hosts (`acme.okta.test`, `sp.test`).
+async fn mock_idp_and_sp(
+    allow_idp_initiated: bool,
+) -> (Browser, ssosim::idp::IdpServer, SamlSpServer) {
+    use ssosim::idp::{
+        new_idp, Directory, IdpServer, IdpSettings, IdpShared, ProfileOptions, Vendor,
+    };
+    let clock = Clock::new(DEFAULT_EPOCH);
+    let rng = Rng::new(1);
+    let mut idp = new_idp(
+        Vendor::Okta,
+        IdpSettings::new("https://acme.okta.test"),
+        Directory::builtin(&mut rng.fork("idp-directory")),
+        &ProfileOptions::default(),
+        &rng,
+    )
+    .unwrap();
+    let mut settings = SpSettings::new(BASE, idp.metadata());
+    settings.allow_idp_initiated = allow_idp_initiated;
+    let sp = SamlSp::new(settings, rng.fork("sp-saml")).unwrap();
+    idp.add_sp(ssosim::idp::SpConfig::from_metadata_xml(sp.metadata_xml().as_bytes()).unwrap());
+    let idp_server = IdpServer::start(IdpShared::new(idp, rng.fork("idp"), clock.clone()), None)
+        .await
+        .unwrap();
+    let sp_server = SamlSpServer::start(
+        SamlSpShared::new(sp, clock.clone(), None),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let mut client = HttpClient::new();
+    client.route("sp.test", sp_server.addr());
+    client.route("acme.okta.test", idp_server.addr());
+    (Browser::new(client, clock), idp_server, sp_server)
+}
+
+/// IdP-initiated SSO (the IdP's `/launch`): refused as unsolicited unless
+/// the SP allows it; when allowed, an absolute RelayState from the IdP is
+/// not followed (SECURITY.md IR4, B2) and the page says why.
+#[tokio::test]
+async fn idp_initiated_launch_is_refused_by_default_and_its_open_redirect_ignored_when_allowed() {
+    let launch =
+        "https://acme.okta.test/launch?user=ada%40acme.test&relay_state=https%3A%2F%2Fevil.test%2F";
+    let (mut b, idp, sp) = mock_idp_and_sp(false).await;
+    let page = b.navigate("GET", launch, None).await.unwrap();
+    assert_eq!(page.status, 403, "{}", page.body);
+    assert!(
+        page.body
+            .contains("<h1>rejected: unsolicited-response</h1>"),
+        "{}",
+        page.body
+    );
+    idp.shutdown().await;
+    sp.shutdown().await;
+
+    let (mut b, idp, sp) = mock_idp_and_sp(true).await;
+    let page = b.navigate("GET", launch, None).await.unwrap();
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("<h1>accepted: ada@acme.test</h1>"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("continue to"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("note: RelayState &quot;https://evil.test/&quot; ignored"),
+        "{}",
+        page.body
+    );
+    let lines: Vec<String> = b.hops().iter().flat_map(|h| h.describe()).collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("RelayState \"https://evil.test/\"")),
+        "{lines:#?}"
+    );
+    idp.shutdown().await;
+    sp.shutdown().await;
 }
