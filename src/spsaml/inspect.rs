@@ -21,7 +21,7 @@ use crate::saml::dsig::{find_signatures, verify_signature, VerifyOptions};
 use crate::saml::instant::{format_instant, parse_instant};
 use crate::saml::keys::TrustedKeys;
 use crate::saml::metadata::IdpMetadata;
-use crate::saml::reason::{explain, Rejection};
+use crate::saml::reason::{explain, Reason, Rejection};
 use crate::saml::request::parse_authn_request;
 use crate::saml::validate::{validate_response, InResponseToCheck, SpConfig};
 use crate::saml::xml::{Document, NodeId};
@@ -579,6 +579,31 @@ fn judge_response(
     let mut cfg = SpConfig::new(&entity_id, &acs, &idp_entity_id, keys);
     cfg.want_assertions_signed = opts.want_assertions_signed;
     cfg.allow_idp_initiated = true;
+    // SECURITY.md B7; SAML Profiles 4.1.2 step 5: "the HTTP Redirect
+    // binding MUST NOT be used" for the Response (POST or Artifact only).
+    let over_redirect = matches!(
+        decoded.form,
+        InputForm::RedirectUrl | InputForm::RedirectQuery | InputForm::RedirectValue
+    ) && first_assertion.is_some();
+    if over_redirect {
+        let r = Rejection::new(
+            Reason::BindingUnsupported,
+            "a Response carrying an Assertion arrived over HTTP-Redirect",
+        );
+        return Report {
+            input: decoded.form,
+            verdict: Verdict::Refused,
+            reason: Some(r.name().to_string()),
+            detail: Some(r.detail.clone()),
+            explanation: "SAML Web SSO sends a Response with an assertion over HTTP-POST (SAML \
+                          Profiles 4.1.2 forbids HTTP-Redirect for it), never in a URL: it is too \
+                          long for browsers and would land in logs and history. Set the IdP \
+                          app's ACS binding to HTTP-POST."
+                .to_string(),
+            message,
+            assumed,
+        };
+    }
     let result = validate_response(&cfg, now, &decoded.xml, InResponseToCheck::Skip, None);
     let (verdict, reason, detail, explanation) = match result {
         Ok(login) => (

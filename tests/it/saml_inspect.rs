@@ -122,8 +122,10 @@ fn generated() -> Vec<(&'static str, String)> {
         ]}
     }))
     .unwrap();
+    let response_url = redirect_url(ACS, "SAMLResponse", &signed_response(5, None), None, None);
     vec![
         ("idp-metadata.xml", metadata),
+        ("response-over-redirect.txt", response_url + "\n"),
         ("login.har", har + "\n"),
         ("signed.xml", signed.clone()),
         ("signed.b64", wrap76(&b64(&signed))),
@@ -223,6 +225,7 @@ fn exit_codes_are_pinned() {
         ("form-body", 0),
         ("authn-request-url", 0),
         ("har", 0),
+        ("response-over-redirect", 1),
         ("stdin-empty", 2),
         ("no-metadata", 1),
         ("wrong-audience", 1),
