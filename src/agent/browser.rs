@@ -13,6 +13,27 @@
 //! cross-site), 303 and POST-after-301/302 become GET, 307/308 keep the
 //! method and body, and a relative `Location` is resolved against the
 //! current URL.
+//!
+//! ## Transcript lines ([`Hop::describe`])
+//!
+//! ```text
+//! GET https://sp.test/login?relay_state=%2Fwelcome → 302 Location: https://idp.test/sso?SAMLRequest=…
+//!   cookies set: ssosim_sp_pending
+//! GET https://idp.test/sso?SAMLRequest=…&RelayState=%2Fwelcome → 200
+//!   SAML AuthnRequest (HTTP-Redirect), issuer https://sp.test/saml/metadata, unsigned, RelayState "/welcome"
+//! POST https://sp.test/saml/acs → 200
+//!   SAML Response (HTTP-POST), issuer https://idp.test/…, status Success, subject alice@acme.test, 2 attributes (2 groups), signed: Response+Assertion, RelayState "/welcome"
+//!   cookies sent: ssosim_sp_pending
+//!   cookies set: ssosim_sp_session, ssosim_sp_pending (deleted)
+//! ```
+//!
+//! One unindented request line per hop (method, URL with SAML parameter
+//! values abbreviated to `…`, status, `Location` when there is one), then
+//! indented details: the peeked SAML message (kind, binding, issuer,
+//! status, subject, attribute and group counts, which elements carry a
+//! signature — not whether it verifies — and RelayState), the cookie names
+//! sent, and the cookies set (`(deleted)` for an expired one, `(ignored:
+//! why)` for a refused one). Virtual hosts show as `https://`, never a port.
 
 pub mod peek;
 

@@ -2,6 +2,10 @@
 //! HTTP/1.1 to the in-process listeners on 127.0.0.1, addressing each by its
 //! virtual host name (`claude.ai`, `platform.claude.com`), and records every
 //! exchange for the transcript.
+//!
+//! [`browser::Browser`] builds a browser on top: a cookie jar on the
+//! virtual clock (`cookies.rs`), redirects, auto-submitted SAML forms found
+//! by a tolerant HTML scanner (`html.rs`), and a [`browser::Hop`] per request.
 
 pub mod browser;
 pub mod cookies;
