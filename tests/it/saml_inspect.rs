@@ -6,7 +6,9 @@
 //! The generated inputs (signed responses, encodings of them, the IdP
 //! metadata) are rebuilt here from the committed PKI on a fixed clock and
 //! seed, and must equal the committed files: `SSOSIM_WRITE_FIXTURES=1`
-//! rewrites them, `SSOSIM_BLESS=1` rewrites the `.out` files.
+//! rewrites them, `SSOSIM_BLESS=1` rewrites the `.out` files. The
+//! `fixture-*` cases read the SAML layer's golden vendor responses
+//! (`fixtures/saml/messages/built/`, which python3-saml and node-saml accept).
 
 use std::fs;
 use std::io::Write as _;
@@ -226,6 +228,10 @@ fn exit_codes_are_pinned() {
         ("authn-request-url", 0),
         ("har", 0),
         ("response-over-redirect", 1),
+        ("fixture-okta", 0),
+        ("fixture-entra", 0),
+        ("fixture-google-wrong-idp", 1),
+        ("fixture-denied", 1),
         ("stdin-empty", 2),
         ("no-metadata", 1),
         ("wrong-audience", 1),
