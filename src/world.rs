@@ -407,7 +407,7 @@ impl World {
 
     /// Moves virtual time forward by `by`, running every job that falls due.
     pub async fn advance(&mut self, by: Duration) -> Result<(), WorldError> {
-        let target = self.clock.elapsed() + by;
+        let target = self.clock.elapsed().saturating_add(by);
         if target > self.time_limit {
             return Err(WorldError {
                 kind: WorldErrorKind::Timeout,

@@ -182,7 +182,7 @@ async fn run_step(
     };
     let (method, host, path, body): (&str, String, String, Option<Value>) = match &step.action {
         Action::Advance(d) => {
-            let to = format_elapsed(at + *d);
+            let to = format_elapsed(at.saturating_add(*d));
             world.transcript.event(
                 at,
                 "step",
@@ -260,7 +260,7 @@ async fn run_step(
             return Ok(None);
         }
         Action::DnsWithdraw { name, delay } => {
-            let until = at + delay.unwrap_or(world.propagation);
+            let until = at.saturating_add(delay.unwrap_or(world.propagation));
             let removed = world
                 .dns()
                 .withdraw_txt(name, until)
@@ -394,7 +394,7 @@ fn publish(
     delay: Option<Duration>,
 ) -> Result<(), WorldError> {
     let at = world.clock.elapsed();
-    let from = at + delay.unwrap_or(world.propagation);
+    let from = at.saturating_add(delay.unwrap_or(world.propagation));
     let mut wire: Vec<Vec<u8>> = vec![];
     for s in &strings {
         let b = s.as_bytes();
