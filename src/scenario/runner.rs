@@ -15,6 +15,18 @@ use crate::sp::Surface;
 use crate::transcript::Transcript;
 use crate::world::{World, WorldError, WorldErrorKind};
 
+/// One path segment, percent-encoded (RFC 3986 `pchar` minus sub-delims),
+/// so that whatever a scenario names reaches the SP intact.
+fn seg(s: &str) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b'@');
+    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
+}
+
 /// TTL of records published by steps; the resolver caches nothing, so it
 /// only shows in answers.
 const PUBLISHED_TTL: u32 = 300;
@@ -300,13 +312,13 @@ async fn run_step(
             (
                 "PATCH",
                 h,
-                format!("{p}/members/{email}"),
+                format!("{p}/members/{}", seg(email)),
                 json(serde_json::json!({"role": role})),
             )
         }
         Action::MemberRemove { org, email } => {
             let (h, p) = org_path(world, org)?;
-            ("DELETE", h, format!("{p}/members/{email}"), None)
+            ("DELETE", h, format!("{p}/members/{}", seg(email)), None)
         }
         Action::TransferPrimary { org, to } => {
             let (h, p) = org_path(world, org)?;
@@ -336,11 +348,16 @@ async fn run_step(
         }
         Action::DomainRefresh { org, domain } => {
             let (h, p) = org_path(world, org)?;
-            ("POST", h, format!("{p}/domains/{domain}/refresh"), None)
+            (
+                "POST",
+                h,
+                format!("{p}/domains/{}/refresh", seg(domain)),
+                None,
+            )
         }
         Action::DomainRemove { org, domain } => {
             let (h, p) = org_path(world, org)?;
-            ("DELETE", h, format!("{p}/domains/{domain}"), None)
+            ("DELETE", h, format!("{p}/domains/{}", seg(domain)), None)
         }
         Action::DomainList { org } => {
             let (h, p) = org_path(world, org)?;
