@@ -39,6 +39,11 @@ pub enum Command {
         #[command(subcommand)]
         command: DnsCommand,
     },
+    /// The mock SAML IdP on its own, for any external SP.
+    Idp {
+        #[command(subcommand)]
+        command: IdpCommand,
+    },
     /// Throughput and latency figures, measured in one run.
     Bench {
         #[command(subcommand)]
@@ -117,6 +122,52 @@ pub enum DnsCommand {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum IdpCommand {
+    /// Serve a mock IdP (metadata, SP- and IdP-initiated SSO, a sign-in
+    /// page where any password works) on the live clock until interrupted.
+    ///
+    /// Without --users the directory is built in: ada@acme.test (assigned,
+    /// groups anthropic-claudeai-1a2b3c4d-owner and Engineering),
+    /// grace@acme.test (assigned through Engineering), bob@acme.test (not
+    /// assigned: refused) and linus@acme.test (suspended).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:7000")]
+        listen: SocketAddr,
+        /// The SP's metadata XML.
+        #[arg(long, value_name = "FILE")]
+        sp_metadata: PathBuf,
+        /// A YAML users file, optionally with profile `settings:` such as an
+        /// Okta group filter (see fixtures/idp/).
+        #[arg(long, value_name = "FILE")]
+        users: Option<PathBuf>,
+        /// Answer every request as this user, without a sign-in page.
+        #[arg(long, value_name = "EMAIL")]
+        auto_login: Option<String>,
+        /// Which IdP to behave like.
+        #[arg(long, value_enum, default_value_t = IdpVendor::Generic)]
+        vendor: IdpVendor,
+        /// The URL browsers reach the IdP at (default http://LISTEN).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// Seed for ids, vendor identifiers and group GUIDs.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Require signed AuthnRequests (WantAuthnRequestsSigned).
+        #[arg(long)]
+        want_authn_requests_signed: bool,
+    },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum IdpVendor {
+    Generic,
+    Okta,
+    Entra,
+    Google,
+}
+
+#[derive(Subcommand, Debug)]
 pub enum BenchCommand {
     /// Wall time of a scenario suite and of each scenario in it.
     Scenarios {
@@ -150,6 +201,33 @@ pub fn main() -> i32 {
         Command::Dns {
             command: DnsCommand::Serve { listen, zones },
         } => dns_serve(listen, &zones),
+        Command::Idp {
+            command:
+                IdpCommand::Serve {
+                    listen,
+                    sp_metadata,
+                    users,
+                    auto_login,
+                    vendor,
+                    base_url,
+                    seed,
+                    want_authn_requests_signed,
+                },
+        } => idp_serve(crate::idp::IdpServeOptions {
+            listen,
+            sp_metadata,
+            users,
+            auto_login,
+            vendor: match vendor {
+                IdpVendor::Generic => crate::idp::Vendor::Generic,
+                IdpVendor::Okta => crate::idp::Vendor::Okta,
+                IdpVendor::Entra => crate::idp::Vendor::Entra,
+                IdpVendor::Google => crate::idp::Vendor::Google,
+            },
+            base_url,
+            seed,
+            want_authn_requests_signed,
+        }),
         Command::Bench {
             command:
                 BenchCommand::Scenarios {
@@ -193,6 +271,34 @@ fn dns_serve(listen: SocketAddr, files: &[PathBuf]) -> i32 {
     };
     match rt.block_on(crate::dns::serve_standalone(listen, zones)) {
         Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            3
+        }
+    }
+}
+
+fn idp_serve(opts: crate::idp::IdpServeOptions) -> i32 {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start a runtime: {e}");
+            return 3;
+        }
+    };
+    match rt.block_on(crate::idp::serve_standalone(opts)) {
+        Ok(()) => 0,
+        Err(e) if e.is::<crate::idp::ConfigError>() => {
+            eprint!("{e}");
+            if !e.to_string().ends_with('\n') {
+                eprintln!();
+            }
+            2
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             3

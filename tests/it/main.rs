@@ -3,10 +3,19 @@
 
 mod cli;
 mod dns;
+mod idp_checks;
+mod idp_cli;
+mod idp_server;
+mod idp_support;
+mod idp_users_file;
+mod idp_vendors;
 mod report_formats;
+mod saml_binding;
 mod saml_c14n;
 mod saml_dsig;
+mod saml_metadata;
 mod saml_support;
+mod saml_validate;
 mod saml_xml_profile;
 mod scenario_errors;
 mod scenarios;
