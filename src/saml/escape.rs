@@ -98,12 +98,13 @@ pub fn form_decode(s: &str) -> Option<Vec<u8>> {
                 i += 1;
             }
             b'%' => {
+                // Exactly two hex digits (`from_str_radix` alone would
+                // also take a sign, as in `%+1`).
                 let hex = b.get(i + 1..i + 3)?;
-                let h = std::str::from_utf8(hex).ok()?;
-                out.push(u8::from_str_radix(h, 16).ok()?);
                 if !hex.iter().all(u8::is_ascii_hexdigit) {
                     return None;
                 }
+                out.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
                 i += 3;
             }
             c => {

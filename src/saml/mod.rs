@@ -33,12 +33,15 @@ pub use metadata::{
     parse_idp_metadata, parse_sp_metadata, write_idp_metadata, write_sp_metadata, AcsEndpoint,
     IdpMetadata, SpMetadata,
 };
-pub use reason::{explain, Reason, Rejection, SamlError};
+pub use reason::{advice, explain, Reason, Rejection, SamlError};
 pub use replay::ReplayCache;
-pub use request::{build_authn_request, parse_authn_request, AuthnRequest, AuthnRequestParams};
+pub use request::{
+    build_authn_request, check_authn_request, parse_authn_request, resolve_acs,
+    verify_post_authn_request, AuthnRequest, AuthnRequestParams,
+};
 pub use response::{
-    build_response, build_status_response, BuiltResponse, Grant, IdStyle, ResponseParams,
-    ResponseShape, SignWhat,
+    build_response, build_status_response, BuiltResponse, BuiltStatusResponse, Grant, IdStyle,
+    NsStyle, ResponseParams, ResponseShape, SignWhat, Status,
 };
 pub use summary::{summarize, AssertionSummary, MessageSummary};
 pub use validate::{validate_response, InResponseToCheck, Login, Pending, SpConfig};

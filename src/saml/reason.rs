@@ -133,6 +133,64 @@ reasons! {
     DeflateWrapperForbidden => "deflate-wrapper-forbidden", "the Redirect message is zlib- or gzip-wrapped; SAML Bindings 3.4.4.1 requires raw DEFLATE";
 }
 
+impl Reason {
+    /// Which layer refused: `xml` (strict profile), `signature`
+    /// (XML-DSig), `response` (SAML Core/Profiles on the SP side),
+    /// `request` (the IdP side) or `binding` (POST/Redirect encoding).
+    pub fn layer(self) -> &'static str {
+        use Reason::*;
+        match self {
+            TooLarge
+            | NotUtf8
+            | BomForbidden
+            | InvalidChar
+            | DoctypeForbidden
+            | ProcessingInstructionForbidden
+            | CdataForbidden
+            | XmlDeclarationInvalid
+            | NoRootElement
+            | MultipleRoots
+            | ContentOutsideRoot
+            | MismatchedEndTag
+            | UnboundPrefix
+            | DuplicateAttribute
+            | InvalidName
+            | InvalidNamespace
+            | UndefinedEntity
+            | InvalidComment
+            | TooDeep
+            | TooManyAttributes
+            | TooManyNamespaces
+            | MalformedXml => "xml",
+            SignatureMissing
+            | SignatureInvalid
+            | DigestMismatch
+            | ReferenceUriInvalid
+            | ReferenceUriMismatch
+            | SignatureShapeInvalid
+            | SignatureMisplaced
+            | TransformsInvalid
+            | AlgorithmForbidden
+            | Sha1Forbidden
+            | AlgorithmMismatch
+            | UntrustedKey
+            | NoTrustedKeys
+            | DuplicateId
+            | InternalError => "signature",
+            NotAnAuthnRequest | RequestInvalid | AcsNotRegistered | BindingUnsupported => "request",
+            MessageTooLarge
+            | ParameterMissing
+            | DuplicateParameter
+            | FormEncodingInvalid
+            | Base64Invalid
+            | InflateFailed
+            | InflateTooLarge
+            | DeflateWrapperForbidden => "binding",
+            _ => "response",
+        }
+    }
+}
+
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -292,9 +350,25 @@ fn quoted(v: &Option<String>) -> String {
 /// was expected and which was found, and where to fix it (usually a field
 /// in the IdP's app configuration).
 pub fn explain(r: &Rejection) -> String {
+    let mut out = format!(
+        "{} ({}): {}",
+        r.reason.name(),
+        r.reason.describe(),
+        r.detail
+    );
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out.push(' ');
+    out.push_str(&advice(r));
+    out
+}
+
+/// What to do about `r`, in a few sentences; never empty.
+pub fn advice(r: &Rejection) -> String {
     let exp = quoted(&r.expected);
     let got = quoted(&r.found);
-    let advice = match r.reason {
+    match r.reason {
         Reason::AudienceMismatch => format!(
             "The assertion's audience was {got} but this SP is {exp}: set the Audience URI \
              (SP Entity ID) in the IdP app to {exp}."
@@ -337,7 +411,13 @@ pub fn explain(r: &Rejection) -> String {
              signing of the assertion (or of the response and the assertion), with RSA-SHA256."
                 .to_string()
         }
-        Reason::SignatureInvalid | Reason::UntrustedKey | Reason::NoTrustedKeys => {
+        Reason::NoTrustedKeys => {
+            "This SP has no signing certificate for the IdP, so it refuses everything (it never \
+             trusts the certificate inside a message). Upload the IdP's metadata or signing \
+             certificate to the SSO connection."
+                .to_string()
+        }
+        Reason::SignatureInvalid | Reason::UntrustedKey => {
             "The signature does not verify with the certificate this SP has for the IdP. The \
              IdP probably rotated its signing certificate: download the current certificate \
              (or metadata) from the IdP app and update the SSO connection."
@@ -348,7 +428,12 @@ pub fn explain(r: &Rejection) -> String {
              IdP app to RSA-SHA256 (and the digest to SHA-256)."
                 .to_string()
         }
-        Reason::InResponseToMismatch | Reason::UnexpectedInResponseTo => format!(
+        Reason::UnexpectedInResponseTo => format!(
+            "The response answers request {got}, but this browser has no login in progress: \
+             the SP lost its login state (a blocked or expired cookie, another browser), or an \
+             old IdP link replayed a stale request. Ask the user to start again from the SP."
+        ),
+        Reason::InResponseToMismatch => format!(
             "The response answers request {got} but the browser's outstanding request is {exp}. \
              Usually the user started two logins in different tabs, or the login took so long \
              that the SP forgot the request: ask the user to start again from the SP."
@@ -383,20 +468,112 @@ pub fn explain(r: &Rejection) -> String {
              assertion encryption in the IdP app."
                 .to_string()
         }
-        _ => String::new(),
-    };
-    let mut out = format!(
-        "{} ({}): {}",
-        r.reason.name(),
-        r.reason.describe(),
-        r.detail
-    );
-    if !out.ends_with('.') {
-        out.push('.');
+        Reason::DigestMismatch => {
+            "The signed content was changed after the IdP signed it. Something between the \
+             IdP and the SP rewrote the message (a proxy, a hand edit while debugging), or \
+             this is a tampering attempt: capture the raw SAMLResponse and compare it with \
+             what the IdP logged."
+                .to_string()
+        }
+        Reason::AlgorithmForbidden | Reason::AlgorithmMismatch => {
+            "The IdP signs with an algorithm outside the allow-list. Set the signature \
+             algorithm to RSA-SHA256 and the digest to SHA-256 in the IdP app."
+                .to_string()
+        }
+        Reason::MultipleAssertions
+        | Reason::UnexpectedSignature
+        | Reason::DuplicateId
+        | Reason::ReferenceUriMismatch
+        | Reason::ReferenceUriInvalid
+        | Reason::SignatureMisplaced
+        | Reason::SignatureShapeInvalid
+        | Reason::TransformsInvalid => {
+            "No IdP produces this shape: it is the signature of a known XML-signature-wrapping \
+             attack (SECURITY.md 1.A), or a message edited by hand. Treat it as an incident: \
+             keep the raw message and check where the browser got it."
+                .to_string()
+        }
+        Reason::SubjectConfirmationInvalid => {
+            "The assertion is not a bearer assertion for browser SSO. Use a SAML 2.0 web SSO \
+             app (not WS-Federation or a holder-of-key profile) in the IdP."
+                .to_string()
+        }
+        Reason::UnknownCondition => {
+            "The IdP attached a condition this SP cannot evaluate, and SAML requires refusing \
+             such an assertion. Remove the extra condition in the IdP app, if it offers one."
+                .to_string()
+        }
+        Reason::AuthnStatementMissing => {
+            "The assertion says who the user is but not that they signed in: it is not a web \
+             SSO assertion. Use a SAML 2.0 web SSO app in the IdP."
+                .to_string()
+        }
+        Reason::SessionExpired => format!(
+            "The IdP's session for this user ended at {exp}: the user must sign in at the IdP \
+             again. If this repeats, the IdP's clock or session lifetime is wrong."
+        ),
+        Reason::IssueInstantOutOfRange => format!(
+            "The assertion was issued at {got}, outside the window this SP accepts ({exp}): the \
+             response sat in the browser too long, or the IdP's clock is off (check NTP)."
+        ),
+        Reason::VersionUnsupported | Reason::NotAResponse | Reason::NotAnAuthnRequest => {
+            "The message is not the SAML 2.0 message this endpoint expects: check that the IdP \
+             app is a SAML 2.0 app and posts to the ACS URL, not to the metadata or SLO URL."
+                .to_string()
+        }
+        Reason::BindingUnsupported => {
+            "The SP asked for a response binding other than HTTP-POST. Set the SP's ACS binding \
+             to HTTP-POST."
+                .to_string()
+        }
+        Reason::NoAssertion => {
+            "The IdP answered with Success but no assertion. Check the IdP's sign-in logs for \
+             this user; an IdP normally sends an error status instead."
+                .to_string()
+        }
+        Reason::MessageTooLarge => {
+            "The message is far larger than any login needs. A user in very many groups can do \
+             this: limit the groups the IdP app sends (a group filter). Otherwise it is an \
+             attempt to exhaust the SP."
+                .to_string()
+        }
+        Reason::InflateTooLarge => {
+            "A few bytes on the wire inflate to a huge message: a DEFLATE bomb. No IdP or SP \
+             sends this; treat it as an attack."
+                .to_string()
+        }
+        Reason::DeflateWrapperForbidden => {
+            "The sender compressed the message with a zlib or gzip header. SAML's Redirect \
+             binding requires raw DEFLATE: fix the sending software's Redirect encoding."
+                .to_string()
+        }
+        Reason::ReplayCacheFull => {
+            "This SP's replay cache is full of unexpired entries, so it refuses new logins \
+             rather than forget one early. Raise its capacity or shorten the IdP's assertion \
+             lifetime."
+                .to_string()
+        }
+        Reason::InternalError => {
+            "This is a bug in ssosim, not a problem with the message: please report it with \
+             the raw message."
+                .to_string()
+        }
+        _ => match r.reason.layer() {
+            "xml" => "Real IdPs never send this: the message was built by hand, altered in \
+                      transit, or is an attack on the XML parser."
+                .to_string(),
+            "binding" => "The form or URL carrying the message was damaged: a proxy or a \
+                          copy-and-paste changed its encoding. Capture the raw HTTP request."
+                .to_string(),
+            "signature" => "Check the IdP app's signing settings (sign the assertion with \
+                            RSA-SHA256) and that this SP holds the IdP's current certificate."
+                .to_string(),
+            "request" => "The SP's AuthnRequest does not fit what the IdP has registered for \
+                          it: compare the SP's entity ID and ACS URL with the IdP app."
+                .to_string(),
+            _ => "Compare the message (ssosim saml inspect) with the IdP app's settings for \
+                  this SP."
+                .to_string(),
+        },
     }
-    if !advice.is_empty() {
-        out.push(' ');
-        out.push_str(&advice);
-    }
-    out
 }

@@ -202,7 +202,10 @@ pub(crate) fn check_version(doc: &Document, el: NodeId) -> Result<(), Rejection>
         Some("2.0") => Ok(()),
         other => Err(Rejection::mismatch(
             Reason::VersionUnsupported,
-            format!("{} has Version {other:?}", doc.describe(el)),
+            match other {
+                Some(v) => format!("{} has Version {v:?}, not \"2.0\"", doc.describe(el)),
+                None => format!("{} has no Version", doc.describe(el)),
+            },
             "2.0",
             other.unwrap_or("(none)"),
         )),
@@ -350,4 +353,58 @@ pub fn resolve_acs(req: &AuthnRequest, sp: &SpMetadata) -> Result<AcsEndpoint, R
         ));
     }
     Ok(endpoint.clone())
+}
+
+/// The IdP's envelope checks of an AuthnRequest:
+/// - Destination, when present, must be one of the IdP's SSO URLs, and a
+///   signed request must carry one (Bindings 3.4.5.2 and 3.5.5.2: a signed
+///   message's Destination MUST be present and checked), else
+///   `destination-mismatch`;
+/// - IssueInstant within `max_age` (plus `allowed_skew`) before `now` and
+///   no more than `allowed_skew` after it, else `issue-instant-out-of-range`.
+pub fn check_authn_request(
+    req: &AuthnRequest,
+    sso_urls: &[&str],
+    signed: bool,
+    now: OffsetDateTime,
+    max_age: std::time::Duration,
+    allowed_skew: std::time::Duration,
+) -> Result<(), Rejection> {
+    match &req.destination {
+        Some(d) if !sso_urls.contains(&d.as_str()) => {
+            return Err(Rejection::mismatch(
+                Reason::DestinationMismatch,
+                format!("the AuthnRequest's Destination is {d:?}, not this IdP's SSO URL"),
+                sso_urls.join(", "),
+                d.clone(),
+            ))
+        }
+        None if signed => {
+            return Err(Rejection::mismatch(
+                Reason::DestinationMismatch,
+                "the AuthnRequest is signed but has no Destination (SAML Bindings 3.4.5.2)",
+                sso_urls.join(", "),
+                "(none)",
+            ))
+        }
+        _ => {}
+    }
+    let dur = |d: std::time::Duration| time::Duration::try_from(d).unwrap_or(time::Duration::MAX);
+    let age = now - req.issue_instant;
+    if age >= dur(max_age.saturating_add(allowed_skew)) || -age > dur(allowed_skew) {
+        return Err(Rejection::mismatch(
+            Reason::IssueInstantOutOfRange,
+            format!(
+                "the AuthnRequest was issued at {} and now is {}; it must be at most {} s old \
+                 (plus {} s skew)",
+                format_instant(req.issue_instant),
+                format_instant(now),
+                max_age.as_secs(),
+                allowed_skew.as_secs()
+            ),
+            format!("within {} s", max_age.as_secs()),
+            format_instant(req.issue_instant),
+        ));
+    }
+    Ok(())
 }

@@ -304,16 +304,28 @@ pub struct BuiltStatusResponse {
     pub response_id: String,
 }
 
-fn offset_now(now: OffsetDateTime, offset_s: i64) -> OffsetDateTime {
-    truncate_to_second(now + time::Duration::seconds(offset_s))
+fn overflow(what: &str) -> SamlError {
+    SamlError::Invalid(format!("{what} takes the instant out of the calendar"))
 }
 
-fn plus(t: OffsetDateTime, d: Duration) -> OffsetDateTime {
-    t + time::Duration::try_from(d).unwrap_or(time::Duration::MAX)
+fn offset_now(now: OffsetDateTime, offset_s: i64) -> Result<OffsetDateTime, SamlError> {
+    now.checked_add(time::Duration::seconds(offset_s))
+        .map(truncate_to_second)
+        .ok_or_else(|| overflow("clock_offset_s"))
 }
 
-fn minus(t: OffsetDateTime, d: Duration) -> OffsetDateTime {
-    t - time::Duration::try_from(d).unwrap_or(time::Duration::MAX)
+fn plus(t: OffsetDateTime, d: Duration, what: &str) -> Result<OffsetDateTime, SamlError> {
+    time::Duration::try_from(d)
+        .ok()
+        .and_then(|d| t.checked_add(d))
+        .ok_or_else(|| overflow(what))
+}
+
+fn minus(t: OffsetDateTime, d: Duration, what: &str) -> Result<OffsetDateTime, SamlError> {
+    time::Duration::try_from(d)
+        .ok()
+        .and_then(|d| t.checked_sub(d))
+        .ok_or_else(|| overflow(what))
 }
 
 fn issuer_xml(shape: &ResponseShape, a: &str) -> String {
@@ -365,16 +377,21 @@ pub fn build_response(
     let (p, a) = shape.ns_style.prefixes();
     let response_id = shape.id_style.generate(rng);
     let assertion_id = shape.id_style.generate(rng);
-    let issued = offset_now(now, shape.clock_offset_s);
+    let issued = offset_now(now, shape.clock_offset_s)?;
     let instant = format_instant(issued);
-    let not_before = format_instant(minus(issued, shape.not_before_skew));
-    let not_on_or_after = format_instant(plus(issued, shape.assertion_lifetime));
+    let not_before = format_instant(minus(issued, shape.not_before_skew, "not_before_skew")?);
+    let not_on_or_after = format_instant(plus(
+        issued,
+        shape.assertion_lifetime,
+        "assertion_lifetime",
+    )?);
     let scd_not_on_or_after = format_instant(plus(
         issued,
         shape
             .subject_confirmation_lifetime
             .unwrap_or(shape.assertion_lifetime),
-    ));
+        "subject_confirmation_lifetime",
+    )?);
     let irt_attr = params
         .in_response_to
         .as_ref()
@@ -486,7 +503,7 @@ pub fn build_status_response(
     check_xml_text("status code", &status.code)?;
     let (p, a) = shape.ns_style.prefixes();
     let response_id = shape.id_style.generate(rng);
-    let instant = format_instant(offset_now(now, shape.clock_offset_s));
+    let instant = format_instant(offset_now(now, shape.clock_offset_s)?);
     let irt_attr = params
         .in_response_to
         .as_ref()

@@ -46,9 +46,15 @@ use crate::saml::keys::TrustedKeys;
 use crate::saml::reason::{Reason, Rejection};
 use crate::saml::replay::{IdKind, ReplayCache};
 use crate::saml::request::{check_version, read_id, read_instant};
-use crate::saml::response::{SignWhat, CM_BEARER, NAMEID_ENTITY, STATUS_SUCCESS};
+use crate::saml::response::{SignWhat, CM_BEARER};
 use crate::saml::xml::{Document, NodeId};
 use crate::saml::{SAML_ASSERTION_NS, SAML_PROTOCOL_NS};
+
+mod checks;
+
+use checks::{
+    at_or_after, before, check_bearer, check_conditions, check_issuer, check_status, dur, fmt_ms,
+};
 
 /// Default clock skew an SP tolerates: 180 s, as crewjam/saml and
 /// Shibboleth use, and VENDORS.md §1.1's inferred WorkOS default.
@@ -104,7 +110,11 @@ pub struct Pending {
     pub request_id: String,
 }
 
-/// How to treat InResponseTo.
+/// How to treat InResponseTo. With a pending request, a response that
+/// answers another request is refused; one that answers none is treated
+/// as IdP-initiated (accepted only with `allow_idp_initiated`, as
+/// crewjam/saml does), so a stale pending request never blocks a tile
+/// login.
 #[derive(Clone, Copy, Debug)]
 pub enum InResponseToCheck<'a> {
     /// A normal SP: the browser's pending request, if any.
@@ -136,303 +146,6 @@ pub struct Login {
     pub session_not_on_or_after: Option<OffsetDateTime>,
     /// AuthnContextClassRef of the AuthnStatement.
     pub authn_context: Option<String>,
-}
-
-fn dur(d: Duration) -> time::Duration {
-    time::Duration::try_from(d).unwrap_or(time::Duration::MAX)
-}
-
-fn fmt_ms(t: OffsetDateTime) -> String {
-    let ms = t.millisecond();
-    let s = format_instant(t);
-    if ms == 0 {
-        s
-    } else {
-        format!("{}.{ms:03}Z", &s[..s.len() - 1])
-    }
-}
-
-/// The status codes of a Response, or a refusal saying why not Success.
-fn check_status(doc: &Document, root: NodeId) -> Result<(), Rejection> {
-    let statuses: Vec<NodeId> = doc
-        .children_named(root, SAML_PROTOCOL_NS, "Status")
-        .collect();
-    let [status] = statuses.as_slice() else {
-        return Err(Rejection::mismatch(
-            Reason::StatusNotSuccess,
-            format!(
-                "the Response has {} Status elements; exactly 1 is required",
-                statuses.len()
-            ),
-            STATUS_SUCCESS,
-            "(no single Status)",
-        ));
-    };
-    let codes: Vec<NodeId> = doc
-        .children_named(*status, SAML_PROTOCOL_NS, "StatusCode")
-        .collect();
-    let [code] = codes.as_slice() else {
-        return Err(Rejection::mismatch(
-            Reason::StatusNotSuccess,
-            format!(
-                "the Status has {} StatusCode elements; exactly 1 is required",
-                codes.len()
-            ),
-            STATUS_SUCCESS,
-            "(no single StatusCode)",
-        ));
-    };
-    let value = doc.attribute(*code, "Value").unwrap_or("");
-    if value == STATUS_SUCCESS {
-        return Ok(());
-    }
-    let mut found = value.to_string();
-    if let Some(sub) = doc
-        .first_child_named(*code, SAML_PROTOCOL_NS, "StatusCode")
-        .and_then(|s| doc.attribute(s, "Value"))
-    {
-        found.push_str(&format!(" / {sub}"));
-    }
-    let message = doc
-        .first_child_named(*status, SAML_PROTOCOL_NS, "StatusMessage")
-        .map(|m| doc.text(m));
-    let mut detail = format!("the IdP answered with status {found}");
-    if let Some(m) = &message {
-        detail.push_str(&format!(" and message {m:?}"));
-        found.push_str(&format!(" ({m})"));
-    }
-    Err(Rejection::mismatch(
-        Reason::StatusNotSuccess,
-        detail,
-        STATUS_SUCCESS,
-        found,
-    ))
-}
-
-/// An Issuer (SAML Core 2.2.5) naming the configured IdP.
-fn check_issuer(
-    doc: &Document,
-    issuer_el: NodeId,
-    cfg: &SpConfig,
-    whose: &str,
-) -> Result<String, Rejection> {
-    // SAML Core 8.3.6: an Issuer's Format, if any, must be the entity format.
-    if let Some(f) = doc.attribute(issuer_el, "Format") {
-        if f != NAMEID_ENTITY {
-            return Err(Rejection::mismatch(
-                Reason::IssuerMismatch,
-                format!("the {whose} Issuer has Format {f:?}, not the entity format"),
-                NAMEID_ENTITY,
-                f,
-            ));
-        }
-    }
-    let issuer = doc.text(issuer_el).trim().to_string();
-    if issuer != cfg.idp_entity_id {
-        return Err(Rejection::mismatch(
-            Reason::IssuerMismatch,
-            format!(
-                "the {whose} Issuer is {issuer:?} but this SP trusts {:?}",
-                cfg.idp_entity_id
-            ),
-            cfg.idp_entity_id.clone(),
-            issuer,
-        ));
-    }
-    Ok(issuer)
-}
-
-/// What a bearer SubjectConfirmation yielded.
-struct Bearer {
-    not_on_or_after: OffsetDateTime,
-    in_response_to: Option<String>,
-}
-
-/// SAML Profiles 4.1.4.2: one bearer SubjectConfirmationData with
-/// Recipient = ACS URL, NotOnOrAfter in the future (plus skew) and no
-/// NotBefore.
-fn check_bearer(
-    doc: &Document,
-    sc: NodeId,
-    cfg: &SpConfig,
-    now: OffsetDateTime,
-) -> Result<Bearer, Rejection> {
-    let scd = doc
-        .first_child_named(sc, SAML_ASSERTION_NS, "SubjectConfirmationData")
-        .ok_or_else(|| {
-            Rejection::new(
-                Reason::SubjectConfirmationInvalid,
-                "the bearer SubjectConfirmation has no SubjectConfirmationData",
-            )
-        })?;
-    let recipient = doc.attribute(scd, "Recipient").ok_or_else(|| {
-        Rejection::new(
-            Reason::SubjectConfirmationInvalid,
-            "the bearer SubjectConfirmationData has no Recipient (SAML Profiles 4.1.4.2)",
-        )
-    })?;
-    if recipient != cfg.acs_url {
-        return Err(Rejection::mismatch(
-            Reason::RecipientMismatch,
-            format!(
-                "SubjectConfirmationData Recipient is {recipient:?} but this SP's ACS URL is {:?}",
-                cfg.acs_url
-            ),
-            cfg.acs_url.clone(),
-            recipient,
-        ));
-    }
-    if doc.attribute(scd, "NotBefore").is_some() {
-        return Err(Rejection::new(
-            Reason::SubjectConfirmationInvalid,
-            "the bearer SubjectConfirmationData has a NotBefore, which SAML Profiles 4.1.4.2 forbids",
-        ));
-    }
-    if doc.attribute(scd, "NotOnOrAfter").is_none() {
-        return Err(Rejection::new(
-            Reason::SubjectConfirmationInvalid,
-            "the bearer SubjectConfirmationData has no NotOnOrAfter (SAML Profiles 4.1.4.2)",
-        ));
-    }
-    let noa = read_instant(doc, scd, "NotOnOrAfter")?;
-    // SAML Core 2.4.1.2: NotOnOrAfter is exclusive.
-    if now >= noa + dur(cfg.allowed_skew) {
-        return Err(Rejection::mismatch(
-            Reason::SubjectConfirmationExpired,
-            format!(
-                "the bearer confirmation expired at {} (plus {} s skew); now is {}",
-                format_instant(noa),
-                cfg.allowed_skew.as_secs(),
-                fmt_ms(now)
-            ),
-            format_instant(noa),
-            fmt_ms(now),
-        ));
-    }
-    Ok(Bearer {
-        not_on_or_after: noa,
-        in_response_to: doc.attribute(scd, "InResponseTo").map(str::to_string),
-    })
-}
-
-/// Conditions (SAML Core 2.5): the window and the audience. Returns
-/// NotOnOrAfter when present.
-fn check_conditions(
-    doc: &Document,
-    assertion: NodeId,
-    cfg: &SpConfig,
-    now: OffsetDateTime,
-) -> Result<Option<OffsetDateTime>, Rejection> {
-    let conds: Vec<NodeId> = doc
-        .children_named(assertion, SAML_ASSERTION_NS, "Conditions")
-        .collect();
-    let cond =
-        match conds.as_slice() {
-            [] => {
-                return Err(Rejection::mismatch(
-                    Reason::AudienceMissing,
-                    "the assertion has no Conditions, so no AudienceRestriction",
-                    cfg.entity_id.clone(),
-                    "(no audience)",
-                ))
-            }
-            [one] => *one,
-            _ => return Err(Rejection::new(
-                Reason::UnknownCondition,
-                "the assertion has more than one Conditions element (SAML Core 2.3.3 allows one)",
-            )),
-        };
-    let skew = dur(cfg.allowed_skew);
-    if doc.attribute(cond, "NotBefore").is_some() {
-        let nb = read_instant(doc, cond, "NotBefore")?;
-        // SAML Core 2.5.1.2: valid from NotBefore (inclusive).
-        if now < nb - skew {
-            return Err(Rejection::mismatch(
-                Reason::AssertionNotYetValid,
-                format!(
-                    "Conditions NotBefore is {} (minus {} s skew) but now is {}",
-                    format_instant(nb),
-                    cfg.allowed_skew.as_secs(),
-                    fmt_ms(now)
-                ),
-                format_instant(nb),
-                fmt_ms(now),
-            ));
-        }
-    }
-    let mut noa = None;
-    if doc.attribute(cond, "NotOnOrAfter").is_some() {
-        let t = read_instant(doc, cond, "NotOnOrAfter")?;
-        // SAML Core 2.5.1.2: NotOnOrAfter is exclusive.
-        if now >= t + skew {
-            return Err(Rejection::mismatch(
-                Reason::AssertionExpired,
-                format!(
-                    "Conditions NotOnOrAfter is {} (plus {} s skew) but now is {}",
-                    format_instant(t),
-                    cfg.allowed_skew.as_secs(),
-                    fmt_ms(now)
-                ),
-                format_instant(t),
-                fmt_ms(now),
-            ));
-        }
-        noa = Some(t);
-    }
-    let mut restrictions = 0;
-    for c in doc.child_elements(cond) {
-        if doc.is_named(c, SAML_ASSERTION_NS, "AudienceRestriction") {
-            restrictions += 1;
-            // SAML Core 2.5.1.4: the SP must be named in every
-            // AudienceRestriction (AND across, OR within one).
-            let audiences: Vec<String> = doc
-                .children_named(c, SAML_ASSERTION_NS, "Audience")
-                .map(|a| doc.text(a).trim().to_string())
-                .collect();
-            if !audiences.contains(&cfg.entity_id) {
-                return Err(Rejection::mismatch(
-                    Reason::AudienceMismatch,
-                    format!(
-                        "the assertion's audience is {} but this SP is {:?}",
-                        if audiences.is_empty() {
-                            "empty".to_string()
-                        } else {
-                            format!("{audiences:?}")
-                        },
-                        cfg.entity_id
-                    ),
-                    cfg.entity_id.clone(),
-                    audiences.join(" "),
-                ));
-            }
-        } else if doc.is_named(c, SAML_ASSERTION_NS, "OneTimeUse")
-            || doc.is_named(c, SAML_ASSERTION_NS, "ProxyRestriction")
-        {
-            // OneTimeUse (2.5.1.5) is honoured by the replay cache;
-            // ProxyRestriction (2.5.1.6) limits onward assertions, which
-            // this SP never issues.
-        } else {
-            // SAML Core 2.5.1: a condition that is not understood makes
-            // the assertion Indeterminate; we refuse it.
-            return Err(Rejection::new(
-                Reason::UnknownCondition,
-                format!(
-                    "the Conditions hold {}, which this SP does not understand",
-                    doc.describe(c)
-                ),
-            ));
-        }
-    }
-    if restrictions == 0 {
-        return Err(Rejection::mismatch(
-            Reason::AudienceMissing,
-            "the assertion's Conditions have no AudienceRestriction; this SP requires one naming it \
-             (SAML Profiles 4.1.4.2)",
-            cfg.entity_id.clone(),
-            "(no audience)",
-        ));
-    }
-    Ok(noa)
 }
 
 /// Validates a SAML Response for the SP described by `cfg` (see the
@@ -475,8 +188,7 @@ pub fn validate_response(
     {
         return Err(Rejection::new(
             Reason::EncryptedAssertionUnsupported,
-            "the Response carries an EncryptedAssertion; this SP does not decrypt assertions yet, \
-             so turn off assertion encryption in the IdP app",
+            "the Response carries an EncryptedAssertion (XML Encryption is not supported yet)",
         ));
     }
     let assertions: Vec<NodeId> = doc
@@ -689,7 +401,7 @@ pub fn validate_response(
     };
     if let Some(end) = session_not_on_or_after {
         // SAML Core 2.7.2: the session ends at SessionNotOnOrAfter (exclusive).
-        if now >= end + dur(cfg.allowed_skew) {
+        if at_or_after(now, end, cfg.allowed_skew) {
             return Err(Rejection::mismatch(
                 Reason::SessionExpired,
                 format!(
@@ -709,8 +421,8 @@ pub fn validate_response(
         .map(|r| doc.text(r).trim().to_string());
 
     if let Some(max) = cfg.max_issue_delay {
-        let skew = dur(cfg.allowed_skew);
-        if now >= issue_instant + dur(max) + skew || issue_instant > now + skew {
+        let window = max.saturating_add(cfg.allowed_skew);
+        if at_or_after(now, issue_instant, window) || before(now, issue_instant, cfg.allowed_skew) {
             return Err(Rejection::mismatch(
                 Reason::IssueInstantOutOfRange,
                 format!(
@@ -807,7 +519,8 @@ pub fn validate_response(
     if let Some(cache) = replay {
         let keep_until = conditions_noa
             .map_or(bearer.not_on_or_after, |c| c.max(bearer.not_on_or_after))
-            + dur(cfg.allowed_skew);
+            .checked_add(dur(cfg.allowed_skew))
+            .unwrap_or(time::PrimitiveDateTime::MAX.assume_utc());
         for (kind, id) in [
             (IdKind::Assertion, &assertion_id),
             (IdKind::Response, &response_id),

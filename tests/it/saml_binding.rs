@@ -131,6 +131,7 @@ fn b1_post_refuses_url_safe_junk_bad_padding_and_duplicates() {
         ("SAMLResponse=_-8%3D", Reason::Base64Invalid), // URL-safe alphabet
         ("SAMLResponse=%G1", Reason::FormEncodingInvalid),
         ("SAMLResponse=%4", Reason::FormEncodingInvalid),
+        ("SAMLResponse=%+1", Reason::FormEncodingInvalid),
         ("SAMLRequest=PGEvPg%3D%3D", Reason::ParameterMissing),
     ];
     for (body, want) in cases {
@@ -654,4 +655,44 @@ fn sp_initiated_login_round_trips_through_both_bindings() {
     .unwrap();
     assert_eq!(login.name_id, "ada@acme.test");
     assert_eq!(login.attributes["groups"], ["anthropic-admins"]);
+}
+
+#[test]
+fn idp_checks_request_destination_and_age() {
+    use ssosim::saml::request::check_authn_request;
+    use std::time::Duration;
+    let (_, xml) = request();
+    let req = parse_authn_request(xml.as_bytes()).unwrap();
+    let min = Duration::from_secs(60);
+    let five = Duration::from_secs(300);
+    let ok = |r: &ssosim::saml::AuthnRequest, signed, at| {
+        check_authn_request(r, &[SSO], signed, at, five, min)
+    };
+    assert!(ok(&req, true, now()).is_ok());
+    // Age: up to max_age + skew (exclusive), at most skew in the future.
+    let s = time::Duration::seconds;
+    assert!(ok(&req, true, now() + s(359)).is_ok());
+    assert_eq!(
+        reason(ok(&req, true, now() + s(360))),
+        Reason::IssueInstantOutOfRange
+    );
+    assert!(ok(&req, true, now() - s(60)).is_ok());
+    assert_eq!(
+        reason(ok(&req, true, now() - s(61))),
+        Reason::IssueInstantOutOfRange
+    );
+    // Destination.
+    let other =
+        parse_authn_request(xml.replace(SSO, "https://other-idp.test/sso").as_bytes()).unwrap();
+    assert_eq!(
+        reason(ok(&other, false, now())),
+        Reason::DestinationMismatch
+    );
+    let none = parse_authn_request(
+        xml.replace(&format!(" Destination=\"{SSO}\""), "")
+            .as_bytes(),
+    )
+    .unwrap();
+    assert!(ok(&none, false, now()).is_ok());
+    assert_eq!(reason(ok(&none, true, now())), Reason::DestinationMismatch);
 }

@@ -1184,8 +1184,16 @@ fn explain_tells_a_support_engineer_what_to_change() {
         s.contains("User is not assigned to this application"),
         "{s}"
     );
+    // Every reason gets advice beyond its one-line description.
     for &r in Reason::ALL {
-        assert!(explain(&trigger(r)).starts_with(r.name()));
+        let e = explain(&trigger(r));
+        assert!(e.starts_with(r.name()), "{e}");
+        let detail_end = e.find(". ").map_or(e.len(), |i| i + 1);
+        assert!(
+            e.len() > detail_end + 20 || r.layer() == "response",
+            "{}: no advice in {e:?}",
+            r.name()
+        );
     }
 }
 
@@ -1449,4 +1457,155 @@ fn our_sp_accepts_a_response_signed_by_signxml() {
         refused(check(&x.replace(ALICE, "admin@example.test"))).reason,
         Reason::DigestMismatch
     );
+}
+
+#[test]
+fn extreme_durations_neither_panic_nor_overflow() {
+    let huge = SpConfig {
+        allowed_skew: Duration::MAX,
+        max_issue_delay: Some(Duration::MAX),
+        ..cfg()
+    };
+    let mut cache = ReplayCache::default();
+    let x = built(SignWhat::Both).xml;
+    let login = validate_response(
+        &huge,
+        now() + time::Duration::days(3650),
+        x.as_bytes(),
+        InResponseToCheck::Pending(Some(&pending())),
+        Some(&mut cache),
+    )
+    .unwrap();
+    assert_eq!(login.name_id, ALICE);
+    let mut shape = ResponseShape::generic(IDP);
+    shape.assertion_lifetime = Duration::MAX;
+    assert!(build_response(&shape, &params(), &grant(), now(), &mut Rng::new(1), &key()).is_err());
+    shape = ResponseShape::generic(IDP);
+    shape.clock_offset_s = i64::MAX;
+    assert!(build_response(&shape, &params(), &grant(), now(), &mut Rng::new(1), &key()).is_err());
+}
+
+/// The remaining rows of SECURITY.md §1.G, each a minimal re-signed edit.
+#[test]
+fn security_md_1g_semantic_rows() {
+    let reason_of = |sign: SignWhat, edit: &dyn Fn(String) -> String| {
+        check(&edited(sign, |x, _| edit(x)))
+            .map(|_| ())
+            .map_err(|e| e.reason)
+    };
+    // IS4: an Issuer Format other than entity.
+    assert_eq!(
+        reason_of(SignWhat::Assertion, &|x| replace_nth(
+            &x,
+            "<saml:Issuer>",
+            "<saml:Issuer Format=\"urn:oasis:names:tc:SAML:2.0:nameid-format:transient\">",
+            1
+        )),
+        Err(Reason::IssuerMismatch)
+    );
+    // RC1: no URL normalisation; a trailing slash is another URL.
+    assert_eq!(
+        reason_of(SignWhat::Assertion, &|x| x.replace(
+            &format!("Recipient=\"{ACS}\""),
+            &format!("Recipient=\"{ACS}/\"")
+        )),
+        Err(Reason::RecipientMismatch)
+    );
+    assert_eq!(
+        reason_of(SignWhat::Assertion, &|x| x.replace(
+            &format!("Recipient=\"{ACS}\""),
+            "Recipient=\"HTTPS://SP.EXAMPLE.TEST/saml/acs\""
+        )),
+        Err(Reason::RecipientMismatch)
+    );
+    // SC1: a bearer confirmation without SubjectConfirmationData.
+    assert_eq!(
+        reason_of(SignWhat::Assertion, &|x| cut(
+            &x,
+            "saml:SubjectConfirmationData"
+        )
+        .0),
+        Err(Reason::SubjectConfirmationInvalid)
+    );
+    // TM3: NotOnOrAfter missing, NotBefore present (Profiles 4.1.4.2).
+    assert_eq!(
+        reason_of(SignWhat::Assertion, &|x| x.replace(
+            " NotOnOrAfter=\"2026-01-01T10:05:00Z\" Recipient",
+            " Recipient"
+        )),
+        Err(Reason::SubjectConfirmationInvalid)
+    );
+    assert_eq!(
+        reason_of(SignWhat::Assertion, &|x| x.replace(
+            " NotOnOrAfter=\"2026-01-01T10:05:00Z\" Recipient",
+            " NotBefore=\"2026-01-01T09:59:00Z\" NotOnOrAfter=\"2026-01-01T10:05:00Z\" Recipient"
+        )),
+        Err(Reason::SubjectConfirmationInvalid)
+    );
+    // ST1: no Status, two StatusCodes.
+    assert_eq!(
+        reason_of(SignWhat::Assertion, &|x| cut(&x, "samlp:Status").0),
+        Err(Reason::StatusNotSuccess)
+    );
+    assert_eq!(
+        reason_of(SignWhat::Response, &|x| {
+            x.replace(
+            "</samlp:Status>",
+            "<samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Success\"/></samlp:Status>"
+        )
+        }),
+        Err(Reason::StatusNotSuccess)
+    );
+    // TXT5: a character reference decodes to the same value c14n signed.
+    assert_eq!(
+        check(&built(SignWhat::Assertion).xml.replace(
+            "alice@example.test</saml:NameID>",
+            "al&#x69;ce@example.test</saml:NameID>"
+        ))
+        .unwrap()
+        .name_id,
+        ALICE
+    );
+    // KEY7: a response validly signed by another IdP (Okta) but naming
+    // this one as Issuer.
+    let okta = signing_key("idp-okta", "idp-okta.crt.pem");
+    let cross = build_response(
+        &ResponseShape::generic(IDP),
+        &params(),
+        &grant(),
+        now(),
+        &mut Rng::new(7),
+        &okta,
+    )
+    .unwrap();
+    assert_eq!(refused(check(&cross.xml)).reason, Reason::UntrustedKey);
+}
+
+/// RP2: a second assertion, re-signed, inside a Response whose ID was
+/// already used.
+#[test]
+fn rp2_replayed_response_id_with_a_fresh_assertion_is_refused() {
+    let first = built(SignWhat::Both);
+    let fresh = "_fresh_assertion_id_0000000000000000000000";
+    let unsigned = built(SignWhat::Neither)
+        .xml
+        .replace(&first.assertion_id, fresh);
+    let opts = SignOptions::default();
+    let second = sign_by_id(unsigned.as_bytes(), fresh, &key(), &opts).unwrap();
+    let second = sign_by_id(second.as_bytes(), &first.response_id, &key(), &opts).unwrap();
+    let mut cache = ReplayCache::default();
+    let p = pending();
+    let run = |x: &str, cache: &mut ReplayCache| {
+        validate_response(
+            &cfg(),
+            now(),
+            x.as_bytes(),
+            InResponseToCheck::Pending(Some(&p)),
+            Some(cache),
+        )
+    };
+    run(&first.xml, &mut cache).unwrap();
+    let r = refused(run(&second, &mut cache));
+    assert_eq!(r.reason, Reason::ReplayedAssertion);
+    assert!(r.detail.starts_with("response ID"), "{}", r.detail);
 }
