@@ -209,19 +209,18 @@ impl World {
                 );
             }
             ZoneSpec::File { path, .. } => {
+                // $INCLUDE paths resolve relative to the zone file, as in BIND.
                 let full = scenario_dir.join(path);
-                let text = std::fs::read_to_string(&full).map_err(|e| {
-                    WorldError::scenario(format!("cannot read zone file {}: {e}", full.display()))
-                })?;
-                let zone = dns::parse_zone(&text, &path.display().to_string())
+                let zone = dns::parse_zone_file(&full, None)
                     .map_err(|e| WorldError::scenario(format!("zone file error: {e}")))?;
-                self.dns.add_zone(zone);
-                self.transcript.event(
-                    at,
-                    "world",
-                    &format!("dns zone from {}", path.display()),
-                    &[],
+                let headline = format!(
+                    "dns zone {} from {} ({} records)",
+                    zone.origin_name(),
+                    path.display(),
+                    zone.records().len()
                 );
+                self.dns.add_zone(zone);
+                self.transcript.event(at, "world", &headline, &[]);
             }
         }
         Ok(())
@@ -391,7 +390,7 @@ impl World {
             let answers = if q.answers.is_empty() {
                 String::new()
             } else {
-                format!(" {}", q.answers.join(" "))
+                format!(" {}", q.answers.join(" | "))
             };
             let tc = if q.truncated { " (truncated)" } else { "" };
             let transport = match q.transport {
@@ -408,7 +407,7 @@ impl World {
 
     /// Moves virtual time forward by `by`, running every job that falls due.
     pub async fn advance(&mut self, by: Duration) -> Result<(), WorldError> {
-        let target = self.clock.elapsed() + by;
+        let target = self.clock.elapsed().saturating_add(by);
         if target > self.time_limit {
             return Err(WorldError {
                 kind: WorldErrorKind::Timeout,

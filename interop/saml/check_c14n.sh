@@ -6,6 +6,7 @@
 #   * exc-c14n: lxml (and xmlsec1's pre-digest buffers where a signature
 #     template exists) over fixtures/saml/c14n/*.xml  -> *.c14n
 #   * xmlsec1-signed documents fixtures/saml/dsig/xmlsec1/*.xml
+#   * libxml2-refused mutants fixtures/saml/xml/malformed/*.xml
 #   * xmlsec1 --verify, signxml and (if installed) xml-crypto verify
 #     fixtures/saml/dsig/ours/*.xml; xml-crypto's c14n over the corpus
 #
@@ -21,6 +22,7 @@ if [ -z "$python" ]; then
   if [ -x /work/.venv-saml/bin/python ]; then python=/work/.venv-saml/bin/python; else python=python3; fi
 fi
 "$python" "$here/gen_c14n.py" --check
+"$python" "$here/gen_malformed.py" --check
 "$here/check_dsig.sh"
 "$python" "$here/verify_signxml.py"
 # The JavaScript oracle (no libxml2): run when xml-crypto is installed, e.g.

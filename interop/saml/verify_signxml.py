@@ -31,6 +31,17 @@ CONFIG = SignatureConfiguration(
 )
 
 
+# Triaged signxml 5.2.0 defects: xmlsec1 and xml-crypto verify these files.
+KNOWN = {
+    # signxml re-parses etree.tostring(signature), which includes the
+    # element's tail: a Signature followed by text fails to parse.
+    "c14n-comments": "re-parses the Signature with its tail text",
+    "c14n-escaping": "re-parses the Signature with its tail text",
+    # A non-ASCII namespace prefix (ü) breaks its re-serialisation.
+    "c14n-unicode": "fails on a non-ASCII namespace prefix",
+}
+
+
 def args_of(name):
     args = {}
     with open(os.path.join(DSIG, "unsigned", name + ".args"), encoding="utf-8") as fh:
@@ -55,9 +66,13 @@ def main():
                 failures += 1
             else:
                 print(f"ok       {name}: signxml verifies {signed_id} with {args['key']}.crt.pem")
-        except InvalidSignature as e:
-            print(f"FAILED   {name}: signxml refuses: {e}")
+        except Exception as e:  # noqa: BLE001 - report any refusal or crash
+            if name in KNOWN:
+                print(f"known    {name}: signxml defect: {KNOWN[name]}")
+                continue
+            print(f"FAILED   {name}: signxml refuses: {type(e).__name__}: {e}")
             failures += 1
+            continue
         attacker = open(os.path.join(PKI, "attacker.crt.pem")).read()
         try:
             XMLVerifier().verify(data, x509_cert=attacker, expect_config=CONFIG)

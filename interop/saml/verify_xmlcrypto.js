@@ -35,6 +35,12 @@ function verify(xml, cert, id) {
   return { ok, refs };
 }
 
+// Triaged xml-crypto 6.3.2 defects: xmlsec1 (and signxml) verify these.
+const KNOWN = {
+  // Its exc-c14n declares xmlns:xml on an xml:-prefixed element (C14N 2.3).
+  "c14n-xml-prefixed-element": "declares xmlns:xml",
+};
+
 let failures = 0;
 for (const f of fs.readdirSync(path.join(dsig, "ours")).filter((f) => f.endsWith(".xml")).sort()) {
   const name = f.slice(0, -4);
@@ -45,6 +51,7 @@ for (const f of fs.readdirSync(path.join(dsig, "ours")).filter((f) => f.endsWith
     const { ok, refs } = verify(xml, cert, a.id);
     const signedId = refs.length === 1 ? new DOMParser().parseFromString(refs[0], "text/xml").documentElement.getAttribute("ID") : null;
     if (ok && signedId === a.id) console.log(`ok       ${name}: xml-crypto verifies ${a.id} with ${a.key}.crt.pem`);
+    else if (name in KNOWN) console.log(`known    ${name}: xml-crypto defect: ${KNOWN[name]}`);
     else { console.log(`FAILED   ${name}: ok=${ok} signed=${signedId}`); failures++; }
   } catch (e) {
     console.log(`FAILED   ${name}: ${e.message}`); failures++;

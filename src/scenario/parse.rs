@@ -51,6 +51,7 @@ const NO_ACTOR: &[&str] = &[
 ];
 
 const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(90 * 24 * 3600);
+const MAX_TIME_LIMIT: Duration = Duration::from_secs(36_500 * 24 * 3600);
 
 /// Parses and validates a scenario file's bytes. `file` is used only in messages.
 pub fn parse_scenario(source: &[u8]) -> DResult<Scenario> {
@@ -136,9 +137,31 @@ fn parse_world(n: &Node) -> DResult<WorldSpec> {
         None => DEFAULT_EPOCH,
     };
     let time_limit = match w.opt("time_limit") {
-        Some(s) => s.as_duration("the virtual time limit")?,
+        Some(s) => {
+            let limit = s.as_duration("the virtual time limit")?;
+            if limit > MAX_TIME_LIMIT {
+                return Err(Diagnostic::new(
+                    s.span,
+                    "the virtual time limit is longer than 100 years",
+                )
+                .expected("a limit of at most `36500d`"));
+            }
+            limit
+        }
         None => DEFAULT_TIME_LIMIT,
     };
+    // Every instant of the run must be a date the SAML and HTTP layers can
+    // write (RFC 3339 years 0000-9999).
+    let end =
+        start.checked_add(time::Duration::try_from(time_limit).unwrap_or(time::Duration::MAX));
+    if start.year() < 1970 || end.is_none_or(|e| e.year() > 9999) {
+        let span = w.opt("start").map(|n| n.span).unwrap_or(n.span);
+        return Err(Diagnostic::new(
+            span,
+            "the world's start plus its time limit must lie between 1970 and the end of 9999",
+        )
+        .expected("a start such as `2026-01-01T00:00:00Z`"));
+    }
     let mut orgs = vec![];
     if let Some(list) = w.opt("orgs") {
         for o in list.as_seq("the list of organizations")? {

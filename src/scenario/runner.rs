@@ -15,6 +15,18 @@ use crate::sp::Surface;
 use crate::transcript::Transcript;
 use crate::world::{World, WorldError, WorldErrorKind};
 
+/// One path segment, percent-encoded (RFC 3986 `pchar` minus sub-delims),
+/// so that whatever a scenario names reaches the SP intact.
+fn seg(s: &str) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b'@');
+    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
+}
+
 /// TTL of records published by steps; the resolver caches nothing, so it
 /// only shows in answers.
 const PUBLISHED_TTL: u32 = 300;
@@ -182,7 +194,7 @@ async fn run_step(
     };
     let (method, host, path, body): (&str, String, String, Option<Value>) = match &step.action {
         Action::Advance(d) => {
-            let to = format_elapsed(at + *d);
+            let to = format_elapsed(at.saturating_add(*d));
             world.transcript.event(
                 at,
                 "step",
@@ -260,7 +272,7 @@ async fn run_step(
             return Ok(None);
         }
         Action::DnsWithdraw { name, delay } => {
-            let until = at + delay.unwrap_or(world.propagation);
+            let until = at.saturating_add(delay.unwrap_or(world.propagation));
             let removed = world
                 .dns()
                 .withdraw_txt(name, until)
@@ -300,13 +312,13 @@ async fn run_step(
             (
                 "PATCH",
                 h,
-                format!("{p}/members/{email}"),
+                format!("{p}/members/{}", seg(email)),
                 json(serde_json::json!({"role": role})),
             )
         }
         Action::MemberRemove { org, email } => {
             let (h, p) = org_path(world, org)?;
-            ("DELETE", h, format!("{p}/members/{email}"), None)
+            ("DELETE", h, format!("{p}/members/{}", seg(email)), None)
         }
         Action::TransferPrimary { org, to } => {
             let (h, p) = org_path(world, org)?;
@@ -336,11 +348,16 @@ async fn run_step(
         }
         Action::DomainRefresh { org, domain } => {
             let (h, p) = org_path(world, org)?;
-            ("POST", h, format!("{p}/domains/{domain}/refresh"), None)
+            (
+                "POST",
+                h,
+                format!("{p}/domains/{}/refresh", seg(domain)),
+                None,
+            )
         }
         Action::DomainRemove { org, domain } => {
             let (h, p) = org_path(world, org)?;
-            ("DELETE", h, format!("{p}/domains/{domain}"), None)
+            ("DELETE", h, format!("{p}/domains/{}", seg(domain)), None)
         }
         Action::DomainList { org } => {
             let (h, p) = org_path(world, org)?;
@@ -394,7 +411,7 @@ fn publish(
     delay: Option<Duration>,
 ) -> Result<(), WorldError> {
     let at = world.clock.elapsed();
-    let from = at + delay.unwrap_or(world.propagation);
+    let from = at.saturating_add(delay.unwrap_or(world.propagation));
     let mut wire: Vec<Vec<u8>> = vec![];
     for s in &strings {
         let b = s.as_bytes();

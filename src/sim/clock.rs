@@ -81,7 +81,12 @@ impl Clock {
 
     /// The current virtual instant.
     pub fn now(&self) -> OffsetDateTime {
-        self.inner.epoch + self.elapsed()
+        // Scenarios bound start + time limit to year 9999 at parse time; a
+        // live clock cannot get there. Saturate rather than panic regardless.
+        time::Duration::try_from(self.elapsed())
+            .ok()
+            .and_then(|d| self.inner.epoch.checked_add(d))
+            .unwrap_or(time::PrimitiveDateTime::MAX.assume_utc())
     }
 
     /// Moves time forward to `elapsed` since the epoch. Time never goes

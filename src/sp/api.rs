@@ -40,7 +40,8 @@ use super::{Code, DnsCheck, OrgKind, Role, Sp, SpError, SpResult, Surface, TxtAn
 pub struct ApiRequest {
     pub method: String,
     pub host: String,
-    /// Path without the query string.
+    /// Path without the query string, still percent-encoded: segments are
+    /// decoded one by one after splitting, so `x%2Fy` stays one segment.
     pub path: String,
     pub query: Vec<(String, String)>,
     pub session: Option<String>,
@@ -120,7 +121,17 @@ fn parse_role(kind: OrgKind, s: &str) -> SpResult<Role> {
 /// Routes one request. `now` is elapsed virtual time; `operator_token` is the
 /// world's secret for the operator API.
 pub fn route(sp: &mut Sp, req: &ApiRequest, now: Duration, operator_token: &str) -> Routed {
-    let segs: Vec<&str> = req.path.trim_matches('/').split('/').collect();
+    let decoded: Vec<String> = req
+        .path
+        .trim_matches('/')
+        .split('/')
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .collect();
+    let segs: Vec<&str> = decoded.iter().map(String::as_str).collect();
     let m = req.method.as_str();
     match (m, segs.as_slice()) {
         ("POST", ["auth", "login"]) => done((|| {

@@ -222,23 +222,10 @@ async fn read_request(req: Request<Incoming>) -> Result<ApiRequest, String> {
     Ok(ApiRequest {
         method: parts.method.as_str().to_string(),
         host,
-        path: percent_decode(parts.uri.path()),
+        path: parts.uri.path().to_string(),
         query,
         session,
         operator_token: header("x-operator-token"),
         body,
     })
-}
-
-fn percent_decode(path: &str) -> String {
-    url::form_urlencoded::parse(path.replace('+', "%2B").as_bytes())
-        .map(|(k, v)| {
-            if v.is_empty() {
-                k.into_owned()
-            } else {
-                format!("{k}={v}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("&")
 }

@@ -251,3 +251,24 @@ fn rules_json_lists_each_rule_with_its_scenarios() {
         .unwrap()
         .ends_with("subdomain-record-on-apex-does-not-verify.yaml")));
 }
+
+#[test]
+fn names_with_slashes_pluses_and_spaces_reach_the_sp_intact() {
+    let body = r#"name: Odd names
+world:
+  orgs: [{ id: acme, kind: enterprise, owner: ada@acme.test, members: [{ email: "bob+x@acme.test", role: user }] }]
+steps:
+  - as: ada@acme.test
+    domain.add: { org: acme, domain: "a b/../c?.test" }
+    expect: { error: invalid-domain }
+  - as: ada@acme.test
+    domain.refresh: { org: acme, domain: "x/y" }
+    expect: { error: invalid-domain }
+  - as: ada@acme.test
+    member.remove: { org: acme, email: "bob+x@acme.test" }
+    expect: { members: [{ email: ada@acme.test }] }
+"#;
+    let dir = project("odd-names", &[("odd", body)]);
+    let o = ssosim(&dir, &["run", "--accept"], false);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}

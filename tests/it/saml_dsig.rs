@@ -107,7 +107,9 @@ fn signing_is_deterministic() {
 #[test]
 fn signature_goes_first_when_there_is_no_issuer() {
     let xml = r#"<r:Thing xmlns:r="urn:r" ID="_t"><r:a/></r:Thing>"#;
-    let signed = sign(xml, "_t", &okta());
+    let unsigned = Document::parse(xml.as_bytes()).unwrap();
+    let signed =
+        sign_element(&unsigned, unsigned.root(), &okta(), &SignOptions::default()).unwrap();
     assert!(
         signed.starts_with(r#"<r:Thing xmlns:r="urn:r" ID="_t"><ds:Signature"#),
         "{signed}"
@@ -670,7 +672,6 @@ fn response_and_assertion_signed_both_verify_independently() {
     let doc = Document::parse(edited.as_bytes()).unwrap();
     let e = verify_element(&doc, doc.root(), &keys, &VerifyOptions::default()).unwrap_err();
     assert_eq!(e.reason(), "digest-mismatch");
-    let _ = sign_element;
 }
 
 #[test]

@@ -252,3 +252,21 @@ fn width_bombs_parse_and_canonicalise_in_linear_time() {
     let elapsed = started.elapsed();
     assert!(elapsed.as_secs() < 10, "{elapsed:?}");
 }
+
+#[test]
+fn every_mutant_libxml2_refuses_is_refused_too() {
+    // fixtures/saml/xml/malformed/: seeded mutations of well-formed
+    // documents that lxml (libxml2) refuses (interop/saml/gen_malformed.py).
+    // The strict parser must never be more lenient than libxml2.
+    let dir = fixtures().join("saml/xml/malformed");
+    let names = xml_names(&dir);
+    assert!(names.len() >= 300, "only {}", names.len());
+    let accepted: Vec<_> = names
+        .iter()
+        .filter(|n| Document::parse(&fs::read(dir.join(format!("{n}.xml"))).unwrap()).is_ok())
+        .collect();
+    assert!(
+        accepted.is_empty(),
+        "accepted what libxml2 refuses: {accepted:?}"
+    );
+}

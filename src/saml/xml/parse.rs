@@ -56,8 +56,8 @@ fn split_qname(q: &str) -> Option<(Option<&str>, &str)> {
 /// A namespace name must be an absolute URI (C14N 1.0 §2: canonicalising
 /// a relative namespace URI fails, so such a document is refused at parse
 /// time). The strict profile also refuses characters that never occur in a
-/// URI reference (RFC 3986 §2; non-ASCII, controls, spaces, `"<>\^`{|}`)
-/// and `&`, so a namespace declaration always renders the same in every
+/// URI reference (RFC 3986 §2; non-ASCII, controls, spaces, `"<>\^`{|}`),
+/// `[` `]` (IP literals never name a namespace) and `&`, so a namespace declaration always renders the same in every
 /// c14n library (libxml2 also refuses non-ASCII namespace names).
 fn check_namespace_uri(uri: &str) -> Result<(), String> {
     let scheme_end = uri
@@ -78,10 +78,24 @@ fn check_namespace_uri(uri: &str) -> Result<(), String> {
         !c.is_ascii_graphic()
             || matches!(
                 c,
-                '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}' | '&'
+                '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}' | '&' | '[' | ']'
             )
     }) {
         return Err(format!("namespace name {uri:?} contains {c:?}"));
+    }
+    // RFC 3986 §2.1 percent-encoding and §3.5: one fragment at most.
+    let bytes = uri.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        if *b == b'%'
+            && !(bytes.len() > i + 2
+                && bytes[i + 1].is_ascii_hexdigit()
+                && bytes[i + 2].is_ascii_hexdigit())
+        {
+            return Err(format!("namespace name {uri:?} has a bad percent-escape"));
+        }
+    }
+    if uri.matches('#').count() > 1 {
+        return Err(format!("namespace name {uri:?} has two fragments"));
     }
     Ok(())
 }
@@ -279,28 +293,9 @@ impl Parser {
                             "an XML declaration may only open the document",
                         ));
                     }
-                    let version = d
-                        .version()
-                        .map_err(|e| XmlError::new(K::XmlDeclarationInvalid, pos, e.to_string()))?;
-                    if version.as_ref() != "1.0" {
-                        return Err(XmlError::new(
-                            K::XmlDeclarationInvalid,
-                            pos,
-                            format!("XML version {version:?} is not 1.0"),
-                        ));
-                    }
-                    if let Some(enc) = d.encoding() {
-                        let enc = enc.map_err(|e| {
-                            XmlError::new(K::XmlDeclarationInvalid, pos, e.to_string())
-                        })?;
-                        if !enc.eq_ignore_ascii_case("UTF-8") {
-                            return Err(XmlError::new(
-                                K::NotUtf8,
-                                pos,
-                                format!("declared encoding {enc:?}: only UTF-8 is accepted"),
-                            ));
-                        }
-                    }
+                    let _ = d;
+                    check_declaration(&text[pos..after])
+                        .map_err(|(k, m)| XmlError::new(k, pos, m))?;
                 }
                 Event::DocType(_) => {
                     return Err(XmlError::new(
@@ -489,6 +484,11 @@ impl Parser {
             ));
         }
 
+        // XML 1.0 §3.1 [40]: attributes are separated by whitespace, which
+        // quick-xml does not insist on (`<a b="1"c="2"/>`).
+        check_attribute_separators(s.attributes_raw())
+            .map_err(|d| XmlError::new(K::Malformed, pos, d))?;
+
         // Collect raw attributes; quick-xml refuses literal duplicates.
         let mut raw_attrs = Vec::new();
         for a in s.attributes() {
@@ -669,6 +669,108 @@ impl Parser {
             e.span.end = end;
         }
     }
+}
+
+/// XML 1.0 §2.8 [23]–[25], [80], [32]: `<?xml version="1.0"` then
+/// optionally `encoding` and `standalone`, in that order, nothing else
+/// (quick-xml lets unknown pseudo-attributes through). Only version 1.0
+/// and the UTF-8 encoding are accepted.
+fn check_declaration(decl: &str) -> Result<(), (XmlErrorKind, String)> {
+    let bad = |m: &str| (XmlErrorKind::XmlDeclarationInvalid, m.to_string());
+    let body = decl
+        .strip_prefix("<?xml")
+        .and_then(|b| b.strip_suffix("?>"))
+        .ok_or_else(|| bad("not an XML declaration"))?;
+    let is_space = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
+    let mut rest = body;
+    let mut seen = Vec::new();
+    loop {
+        let trimmed = rest.trim_start_matches(is_space);
+        if trimmed.is_empty() {
+            break;
+        }
+        if trimmed.len() == rest.len() {
+            return Err(bad("pseudo-attributes must be separated by whitespace"));
+        }
+        let name_end = trimmed
+            .find(|c: char| !c.is_ascii_lowercase())
+            .unwrap_or(trimmed.len());
+        let name = &trimmed[..name_end];
+        let after_name = trimmed[name_end..].trim_start_matches(is_space);
+        let after_eq = after_name
+            .strip_prefix('=')
+            .ok_or_else(|| bad("expected '=' in the XML declaration"))?
+            .trim_start_matches(is_space);
+        let quote = after_eq
+            .chars()
+            .next()
+            .filter(|c| *c == '"' || *c == '\'')
+            .ok_or_else(|| bad("expected a quoted value in the XML declaration"))?;
+        let value_end = after_eq[1..]
+            .find(quote)
+            .ok_or_else(|| bad("unterminated value in the XML declaration"))?;
+        let value = &after_eq[1..1 + value_end];
+        rest = &after_eq[value_end + 2..];
+        seen.push(name);
+        match (seen.as_slice(), name) {
+            (["version"], _) => {
+                if value != "1.0" {
+                    return Err(bad(&format!("XML version {value:?} is not 1.0")));
+                }
+            }
+            (["version", "encoding"], _) => {
+                let well_formed = value
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic())
+                    && value
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+                if !well_formed {
+                    return Err(bad(&format!("encoding name {value:?} is malformed")));
+                }
+                if !value.eq_ignore_ascii_case("UTF-8") {
+                    return Err((
+                        XmlErrorKind::NotUtf8,
+                        format!("declared encoding {value:?}: only UTF-8 is accepted"),
+                    ));
+                }
+            }
+            (["version", "standalone"] | ["version", "encoding", "standalone"], _) => {
+                if value != "yes" && value != "no" {
+                    return Err(bad(&format!("standalone {value:?} is not yes or no")));
+                }
+            }
+            _ => return Err(bad(&format!("unexpected {name:?} in the XML declaration"))),
+        }
+    }
+    if seen.first() != Some(&"version") {
+        return Err(bad("the XML declaration has no version"));
+    }
+    Ok(())
+}
+
+/// Requires whitespace (or the end of the tag) after every quoted value.
+fn check_attribute_separators(raw: &str) -> Result<(), String> {
+    let mut quote = None;
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        match quote {
+            None if c == '"' || c == '\'' => quote = Some(c),
+            Some(q) if c == q => {
+                quote = None;
+                if let Some(&next) = chars.peek() {
+                    if !matches!(next, ' ' | '\t' | '\r' | '\n' | '/') {
+                        return Err(format!(
+                            "no whitespace before {next:?} after an attribute value"
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn map_attr_error(e: &quick_xml::events::attributes::AttrError, pos: usize) -> XmlError {
