@@ -10,7 +10,6 @@
 //! the caller did not give (audience, ACS URL, IdP entity id) and that was
 //! taken from the message is listed under `assumed`.
 
-use std::collections::BTreeMap;
 use std::io::Read as _;
 
 use base64::Engine as _;
@@ -23,6 +22,7 @@ use crate::saml::keys::TrustedKeys;
 use crate::saml::metadata::IdpMetadata;
 use crate::saml::reason::{explain, Reason, Rejection};
 use crate::saml::request::parse_authn_request;
+use crate::saml::summary::summarize;
 use crate::saml::validate::{validate_response, InResponseToCheck, SpConfig};
 use crate::saml::xml::{Document, NodeId};
 use crate::saml::{SAML_ASSERTION_NS, SAML_PROTOCOL_NS};
@@ -447,7 +447,7 @@ pub fn inspect(input: &[u8], opts: &InspectOptions) -> Result<Report, Unusable> 
             .map_err(|e| Unusable(format!("the IdP metadata's certificates are unusable: {e}")))?,
         None => TrustedKeys::new(vec![]),
     };
-    let mut message = describe_message(&doc, root, &keys, opts.idp.is_some());
+    let mut message = describe_message(&doc, &decoded.xml, &keys, opts.idp.is_some());
     if let Some(rs) = &decoded.relay_state {
         message["relay_state"] = json!(rs);
     }
@@ -644,57 +644,85 @@ fn judge_response(
     }
 }
 
-fn text_of(doc: &Document, parent: NodeId, ns: &str, local: &str) -> Option<String> {
-    doc.first_child_named(parent, ns, local)
-        .map(|n| doc.text(n).trim().to_string())
-}
-
-/// A non-validating description of the message: what it says, not what
-/// is true. Signatures are checked one by one against `keys`.
-fn describe_message(doc: &Document, root: NodeId, keys: &TrustedKeys, have_keys: bool) -> Value {
+/// What the message says (the SAML layer's unverified [`summarize`], the
+/// one describer), as JSON, plus each signature checked on its own against
+/// `keys`. Nothing here decides: the verdict comes from validation.
+fn describe_message(doc: &Document, xml: &[u8], keys: &TrustedKeys, have_keys: bool) -> Value {
+    let root = doc.root();
     let attr = |n: NodeId, a: &str| doc.attribute(n, a).map(str::to_string);
-    let kind = doc
-        .element(root)
-        .map(|e| e.local.clone())
-        .unwrap_or_default();
+    // The strict parse already succeeded on these bytes, so the summary's
+    // own parse cannot fail; an empty summary would only hide details.
+    let sum = summarize(xml).unwrap_or_default();
     let mut m = json!({
-        "kind": kind,
-        "id": attr(root, "ID"),
-        "issuer": text_of(doc, root, SAML_ASSERTION_NS, "Issuer"),
-        "issue_instant": attr(root, "IssueInstant"),
-        "destination": attr(root, "Destination"),
-        "in_response_to": attr(root, "InResponseTo"),
+        "kind": sum.kind,
+        "id": sum.id,
+        "issuer": sum.issuer,
+        "issue_instant": sum.issue_instant,
+        "destination": sum.destination,
+        "in_response_to": sum.in_response_to,
     });
-    if kind == "AuthnRequest" {
-        m["acs_url"] = json!(attr(root, "AssertionConsumerServiceURL"));
+    if sum.kind.as_deref() == Some("AuthnRequest") {
+        m["acs_url"] = json!(sum.acs_url);
         m["protocol_binding"] = json!(attr(root, "ProtocolBinding"));
         m["name_id_policy"] = json!(doc
             .first_child_named(root, SAML_PROTOCOL_NS, "NameIDPolicy")
             .and_then(|p| attr(p, "Format")));
     }
-    if let Some(status) = doc.first_child_named(root, SAML_PROTOCOL_NS, "Status") {
-        let code = doc.first_child_named(status, SAML_PROTOCOL_NS, "StatusCode");
-        let sub = code
-            .and_then(|c| doc.first_child_named(c, SAML_PROTOCOL_NS, "StatusCode"))
-            .and_then(|c| attr(c, "Value"));
+    if !sum.status.is_empty() {
         m["status"] = json!({
-            "code": code.and_then(|c| attr(c, "Value")),
-            "second_level": sub,
-            "message": text_of(doc, status, SAML_PROTOCOL_NS, "StatusMessage"),
+            "code": sum.status.first(),
+            "second_level": sum.status.get(1),
+            "message": sum.status_message,
         });
     }
-    let assertions: Vec<Value> = doc
+    // Two details the shared summary leaves out, read from the same tree.
+    let nodes: Vec<NodeId> = doc
         .children_named(root, SAML_ASSERTION_NS, "Assertion")
-        .map(|a| describe_assertion(doc, a))
+        .collect();
+    let assertions: Vec<Value> = sum
+        .assertions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let node = nodes.get(i).copied();
+            let method = node
+                .and_then(|n| doc.first_child_named(n, SAML_ASSERTION_NS, "Subject"))
+                .and_then(|s| doc.first_child_named(s, SAML_ASSERTION_NS, "SubjectConfirmation"))
+                .and_then(|c| attr(c, "Method"));
+            let instant = node
+                .and_then(|n| doc.first_child_named(n, SAML_ASSERTION_NS, "AuthnStatement"))
+                .and_then(|st| attr(st, "AuthnInstant"));
+            json!({
+                "id": a.id,
+                "issuer": a.issuer,
+                "issue_instant": a.issue_instant,
+                "subject": {
+                    "name_id": a.name_id,
+                    "format": a.name_id_format,
+                    "confirmation_method": method,
+                    "recipient": a.recipient,
+                    "in_response_to": a.in_response_to,
+                    "not_on_or_after": a.subject_confirmation_not_on_or_after,
+                },
+                "conditions": {
+                    "not_before": a.not_before,
+                    "not_on_or_after": a.not_on_or_after,
+                    "audiences": a.audiences,
+                },
+                "authn": {
+                    "instant": instant,
+                    "session_index": a.session_index,
+                    "context": a.authn_context,
+                },
+                "attributes": a.attributes,
+            })
+        })
         .collect();
     if !assertions.is_empty() {
         m["assertions"] = Value::Array(assertions);
     }
-    let encrypted = doc
-        .children_named(root, SAML_ASSERTION_NS, "EncryptedAssertion")
-        .count();
-    if encrypted > 0 {
-        m["encrypted_assertions"] = json!(encrypted);
+    if sum.encrypted_assertions > 0 {
+        m["encrypted_assertions"] = json!(sum.encrypted_assertions);
     }
     let sigs: Vec<Value> = find_signatures(doc)
         .into_iter()
@@ -722,65 +750,6 @@ fn describe_message(doc: &Document, root: NodeId, keys: &TrustedKeys, have_keys:
         .collect();
     m["signatures"] = Value::Array(sigs);
     m
-}
-
-fn describe_assertion(doc: &Document, a: NodeId) -> Value {
-    let attr = |n: NodeId, x: &str| doc.attribute(n, x).map(str::to_string);
-    let mut v = json!({
-        "id": attr(a, "ID"),
-        "issuer": text_of(doc, a, SAML_ASSERTION_NS, "Issuer"),
-        "issue_instant": attr(a, "IssueInstant"),
-    });
-    if let Some(subject) = doc.first_child_named(a, SAML_ASSERTION_NS, "Subject") {
-        let name_id = doc.first_child_named(subject, SAML_ASSERTION_NS, "NameID");
-        let conf = doc.first_child_named(subject, SAML_ASSERTION_NS, "SubjectConfirmation");
-        let data = conf
-            .and_then(|c| doc.first_child_named(c, SAML_ASSERTION_NS, "SubjectConfirmationData"));
-        v["subject"] = json!({
-            "name_id": name_id.map(|n| doc.text(n).trim().to_string()),
-            "format": name_id.and_then(|n| attr(n, "Format")),
-            "confirmation_method": conf.and_then(|c| attr(c, "Method")),
-            "recipient": data.and_then(|d| attr(d, "Recipient")),
-            "in_response_to": data.and_then(|d| attr(d, "InResponseTo")),
-            "not_on_or_after": data.and_then(|d| attr(d, "NotOnOrAfter")),
-        });
-    }
-    if let Some(c) = doc.first_child_named(a, SAML_ASSERTION_NS, "Conditions") {
-        let audiences: Vec<String> = doc
-            .children_named(c, SAML_ASSERTION_NS, "AudienceRestriction")
-            .flat_map(|r| doc.children_named(r, SAML_ASSERTION_NS, "Audience"))
-            .map(|x| doc.text(x).trim().to_string())
-            .collect();
-        v["conditions"] = json!({
-            "not_before": attr(c, "NotBefore"),
-            "not_on_or_after": attr(c, "NotOnOrAfter"),
-            "audiences": audiences,
-        });
-    }
-    if let Some(s) = doc.first_child_named(a, SAML_ASSERTION_NS, "AuthnStatement") {
-        let class = doc
-            .first_child_named(s, SAML_ASSERTION_NS, "AuthnContext")
-            .and_then(|c| text_of(doc, c, SAML_ASSERTION_NS, "AuthnContextClassRef"));
-        v["authn"] = json!({
-            "instant": attr(s, "AuthnInstant"),
-            "session_index": attr(s, "SessionIndex"),
-            "context": class,
-        });
-    }
-    let mut attributes: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for st in doc.children_named(a, SAML_ASSERTION_NS, "AttributeStatement") {
-        for at in doc.children_named(st, SAML_ASSERTION_NS, "Attribute") {
-            let name = attr(at, "Name").unwrap_or_default();
-            let values = doc
-                .children_named(at, SAML_ASSERTION_NS, "AttributeValue")
-                .map(|x| doc.text(x).trim().to_string());
-            attributes.entry(name).or_default().extend(values);
-        }
-    }
-    if !attributes.is_empty() {
-        v["attributes"] = json!(attributes);
-    }
-    v
 }
 
 #[cfg(test)]
