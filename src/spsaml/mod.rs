@@ -58,6 +58,17 @@ pub async fn serve_standalone(opts: StandaloneOptions) -> anyhow::Result<()> {
         .base_url
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
+    if let Ok(u) = url::Url::parse(&base) {
+        let local = matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        if u.scheme() == "http" && !local {
+            // The pending-request cookie must be `SameSite=None; Secure` to
+            // ride on the IdP's cross-site POST; browsers drop Secure
+            // cookies set over plain http from non-local hosts.
+            eprintln!(
+                "warning: --base-url {base} is plain http on a non-local host: browsers will drop the Secure pending-request cookie, so SP-initiated logins will fail (use https or 127.0.0.1)"
+            );
+        }
+    }
     let mut settings = SpSettings::new(&base, opts.idp);
     if let Some(e) = opts.entity_id {
         settings.entity_id = e;

@@ -459,3 +459,37 @@ async fn a_loopback_address_is_reachable_without_a_route_and_shown_as_http() {
     assert_eq!(page.body, "hi");
     assert_eq!(b.hops()[0].url, format!("http://{addr}/x"));
 }
+
+#[test]
+fn an_expires_in_the_past_deletes_and_ip_hosts_take_no_domain_cookies() {
+    let now = DEFAULT_EPOCH;
+    let mut jar = CookieJar::new();
+    let url = u("https://claude.ai/");
+    jar.store("s=1", &url, now).unwrap();
+    jar.store("s=2; Expires=Wed, 31 Dec 2025 23:59:59 GMT", &url, now)
+        .unwrap();
+    assert!(jar.all().is_empty());
+    // A Domain attribute on an IP host must equal the host exactly.
+    let ip = u("http://127.0.0.1:9/");
+    jar.store("a=1; Domain=127.0.0.1", &ip, now).unwrap();
+    assert!(matches!(
+        jar.store("b=1; Domain=0.0.1", &ip, now),
+        Err(CookieRejected::DomainMismatch { .. })
+    ));
+}
+
+#[test]
+fn a_session_cookie_outlives_any_clock_advance_until_cleared() {
+    let clock = Clock::new(DEFAULT_EPOCH);
+    let mut jar = CookieJar::new();
+    let url = u("https://claude.ai/");
+    jar.store("sid=1; Path=/; HttpOnly", &url, clock.now())
+        .unwrap();
+    clock.advance(Duration::from_secs(86_400 * 365));
+    assert_eq!(
+        jar.header_for(&url, clock.now(), RequestContext::Direct)
+            .as_deref(),
+        Some("sid=1")
+    );
+    assert!(jar.get("claude.ai", "sid", clock.now()).unwrap().http_only);
+}
