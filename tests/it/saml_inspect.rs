@@ -8,7 +8,8 @@
 //! seed, and must equal the committed files: `SSOSIM_WRITE_FIXTURES=1`
 //! rewrites them, `SSOSIM_BLESS=1` rewrites the `.out` files. The
 //! `fixture-*` cases read the SAML layer's golden vendor responses
-//! (`fixtures/saml/messages/built/`, which python3-saml and node-saml accept).
+//! (`fixtures/saml/messages/built/`, which python3-saml and node-saml accept)
+//! and a response signed by signxml, an independent signer.
 
 use std::fs;
 use std::io::Write as _;
@@ -78,6 +79,21 @@ fn generated() -> Vec<(&'static str, String)> {
         want_authn_requests_signed: false,
         name_id_formats: vec![],
     });
+    // The SAML layer's fixtures use this IdP entity id with the same key.
+    let example_metadata = write_idp_metadata(&IdpMetadata {
+        entity_id: "https://idp.example.test/saml/metadata".into(),
+        sso_redirect: Some("https://idp.example.test/sso".into()),
+        sso_post: None,
+        signing_certs_der: vec![cert.to_der().unwrap()],
+        want_authn_requests_signed: false,
+        name_id_formats: vec![],
+    });
+    let signxml = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/saml/messages/signxml/generic-both-signed-response.xml"),
+    )
+    .unwrap();
+    let signxml_edited = signxml.replacen("alice@example.test", "admin@example.test", 1);
     let signed = signed_response(1, Some("_req1"));
     let tampered = signed.replacen(
         "<saml:NameID Format=\"urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress\">alice@acme.test",
@@ -127,6 +143,8 @@ fn generated() -> Vec<(&'static str, String)> {
     let response_url = redirect_url(ACS, "SAMLResponse", &signed_response(5, None), None, None);
     vec![
         ("idp-metadata.xml", metadata),
+        ("idp-example-metadata.xml", example_metadata),
+        ("signxml-edited.xml", signxml_edited),
         ("response-over-redirect.txt", response_url + "\n"),
         ("login.har", har + "\n"),
         ("signed.xml", signed.clone()),
@@ -232,6 +250,8 @@ fn exit_codes_are_pinned() {
         ("fixture-entra", 0),
         ("fixture-google-wrong-idp", 1),
         ("fixture-denied", 1),
+        ("fixture-signxml", 0),
+        ("fixture-signxml-edited", 1),
         ("stdin-empty", 2),
         ("no-metadata", 1),
         ("wrong-audience", 1),
