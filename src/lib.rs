@@ -13,5 +13,6 @@ pub mod scenario;
 pub mod sim;
 pub mod snapshot;
 pub mod sp;
+pub mod spsaml;
 pub mod transcript;
 pub mod world;

@@ -3,6 +3,10 @@
 //! virtual host name (`claude.ai`, `platform.claude.com`), and records every
 //! exchange for the transcript.
 
+pub mod browser;
+pub mod cookies;
+pub mod html;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
@@ -21,7 +25,12 @@ pub struct Exchange {
     pub status: u16,
     pub content_type: String,
     pub body: String,
+    /// The first `Set-Cookie` header.
     pub set_cookie: Option<String>,
+    /// Every `Set-Cookie` header, in order.
+    pub set_cookies: Vec<String>,
+    /// The `Location` header, as sent.
+    pub location: Option<String>,
 }
 
 /// Keeps one keep-alive connection per listener.
@@ -47,6 +56,26 @@ impl HttpClient {
     /// Routes a virtual host to a listener.
     pub fn route(&mut self, host: &str, addr: SocketAddr) {
         self.routes.insert(host.to_string(), addr);
+    }
+
+    /// The listener for `host`: a routed virtual host, or a literal
+    /// loopback `127.0.0.1:PORT` (standalone servers; never another address).
+    fn resolve(&self, host: &str) -> Option<SocketAddr> {
+        self.routes.get(host).copied().or_else(|| {
+            host.parse::<SocketAddr>()
+                .ok()
+                .filter(|a| a.ip().is_loopback())
+        })
+    }
+
+    /// The URL scheme the transcript shows for `host`: virtual hosts are
+    /// https (TLS is not simulated), a literal loopback address is http.
+    pub fn scheme_of(&self, host: &str) -> &'static str {
+        if !self.routes.contains_key(host) && host.parse::<SocketAddr>().is_ok() {
+            "http"
+        } else {
+            "https"
+        }
     }
 
     async fn connect(addr: SocketAddr, host: &str) -> Result<SendRequest<Full<Bytes>>, AgentError> {
@@ -75,14 +104,14 @@ impl HttpClient {
         headers: &[(&str, String)],
         body: Option<String>,
     ) -> Result<Exchange, AgentError> {
-        let addr = *self
-            .routes
-            .get(host)
+        let addr = self
+            .resolve(host)
             .ok_or_else(|| AgentError::UnknownHost(host.to_string()))?;
         let err = |e: &dyn std::fmt::Display| AgentError::Http {
             host: host.to_string(),
             message: e.to_string(),
         };
+        let scheme = self.scheme_of(host);
         // A kept-alive connection may have been closed by the server: reconnect once.
         for attempt in 0..2 {
             let sender = match self.conns.get_mut(&addr) {
@@ -106,7 +135,10 @@ impl HttpClient {
             for (k, v) in headers {
                 b = b.header(*k, v);
             }
-            if body.is_some() {
+            let has_type = headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+            if body.is_some() && !has_type {
                 b = b.header("content-type", "application/json");
             }
             let req = b
@@ -123,6 +155,14 @@ impl HttpClient {
                     };
                     let content_type = header("content-type").unwrap_or_default();
                     let set_cookie = header("set-cookie");
+                    let set_cookies: Vec<String> = resp
+                        .headers()
+                        .get_all("set-cookie")
+                        .iter()
+                        .filter_map(|v| v.to_str().ok())
+                        .map(str::to_string)
+                        .collect();
+                    let location = header("location");
                     let bytes = resp
                         .into_body()
                         .collect()
@@ -131,11 +171,13 @@ impl HttpClient {
                         .to_bytes();
                     return Ok(Exchange {
                         method: method.to_string(),
-                        url: format!("https://{host}{path_and_query}"),
+                        url: format!("{scheme}://{host}{path_and_query}"),
                         status,
                         content_type,
                         body: String::from_utf8_lossy(&bytes).into_owned(),
                         set_cookie,
+                        set_cookies,
+                        location,
                     });
                 }
                 Err(e) if attempt == 0 && e.is_canceled() => {

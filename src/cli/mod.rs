@@ -6,9 +6,12 @@
 //! invariant violated; 4 a scenario did not finish within its virtual-time limit.
 
 mod bench;
+mod bench_login;
 mod check;
 mod rules;
 mod run;
+mod saml;
+mod sp_serve;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -38,6 +41,16 @@ pub enum Command {
     Dns {
         #[command(subcommand)]
         command: DnsCommand,
+    },
+    /// The standalone SAML service provider.
+    Sp {
+        #[command(subcommand)]
+        command: SpCommand,
+    },
+    /// SAML tools.
+    Saml {
+        #[command(subcommand)]
+        command: SamlCommand,
     },
     /// The mock SAML IdP on its own, for any external SP.
     Idp {
@@ -122,6 +135,18 @@ pub enum DnsCommand {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum SpCommand {
+    /// Serve a SAML SP (metadata, SP-initiated login, ACS) for any IdP, until interrupted.
+    Serve(sp_serve::SpServeArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SamlCommand {
+    /// Decode a SAMLResponse or AuthnRequest, show what it says, and judge it as the SP would.
+    Inspect(saml::InspectArgs),
+}
+
+#[derive(Subcommand, Debug)]
 pub enum IdpCommand {
     /// Serve a mock IdP (metadata, SP- and IdP-initiated SSO, a sign-in
     /// page where any password works) on the live clock until interrupted.
@@ -169,6 +194,8 @@ pub enum IdpVendor {
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
+    /// Complete SP-initiated logins per second (mock IdP + SP + browser, one core), next to RSA-2048 signing.
+    Login(bench_login::BenchLoginArgs),
     /// Wall time of a scenario suite and of each scenario in it.
     Scenarios {
         #[arg(default_value = "scenarios")]
@@ -237,6 +264,15 @@ pub fn main() -> i32 {
                     jobs,
                 },
         } => bench::scenarios(&paths, iterations, format, jobs),
+        Command::Sp {
+            command: SpCommand::Serve(args),
+        } => sp_serve::sp_serve(&args),
+        Command::Saml {
+            command: SamlCommand::Inspect(args),
+        } => saml::inspect_cmd(&args),
+        Command::Bench {
+            command: BenchCommand::Login(args),
+        } => bench_login::bench_login(&args),
     }
 }
 

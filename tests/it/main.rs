@@ -1,6 +1,7 @@
 //! The one integration-test binary: every module below is a file of tests
 //! named for what it proves.
 
+mod agent_browser;
 mod cli;
 mod dns;
 mod idp_checks;
@@ -13,6 +14,7 @@ mod report_formats;
 mod saml_binding;
 mod saml_c14n;
 mod saml_dsig;
+mod saml_inspect;
 mod saml_metadata;
 mod saml_support;
 mod saml_validate;
@@ -20,5 +22,6 @@ mod saml_xml_profile;
 mod scenario_errors;
 mod scenarios;
 mod snapshot_files;
+mod sp_serve;
 mod tidy;
 mod yaml_syntax;
