@@ -199,13 +199,18 @@ pub fn all() -> Vec<Case> {
     let both = generic();
     let resp = generic_signing(SignWhat::Response);
     let assn = generic_signing(SignWhat::Assertion);
-    out.push(accepted(
-        "CONTROL",
-        "",
-        "the genuine response (generic IdP, Response and Assertion signed), unmutated",
-        &both,
-        both.xml.clone(),
-    ));
+    // The control is in the corpus too: the differential script's
+    // sanity row (our SP accepts it, both oracles verify it).
+    out.push(
+        accepted(
+            "CONTROL",
+            "",
+            "the genuine response (generic IdP, Response and Assertion signed), unmutated",
+            &both,
+            both.xml.clone(),
+        )
+        .corpus(),
+    );
     for (vendor, name) in [
         (Vendor::Okta, "okta"),
         (Vendor::Entra, "entra"),
@@ -413,32 +418,33 @@ fn xsw(out: &mut Vec<Case>, both: &Fresh, resp: &Fresh, assn: &Fresh) {
         .corpus(),
     );
 
-    // XSW-ANC: attacker-controlled ancestors around signed content.
+    // XSW-ANC: attacker-controlled ancestors around signed content. Only
+    // a direct child of the Response is ever consumed (I2/I5).
     out.push(
         refused(
             "XSW-ANC",
             "",
-            "the genuine signed Response wrapped in an attacker root element",
-            both,
-            format!(
-                "<evil:Envelope xmlns:evil=\"urn:evil:ancestor\" Destination=\"{ACS}\">{}</evil:Envelope>",
-                both.xml
+            "the signed assertion moved under an attacker ancestor (samlp:Extensions) of the Response",
+            assn,
+            replace(
+                x,
+                &["Assertion"],
+                &format!("<samlp:Extensions>{a_orig}</samlp:Extensions>"),
             ),
-            Reason::NotAResponse,
+            Reason::NoAssertion,
         )
         .corpus(),
     );
     out.push(refused(
         "XSW-ANC",
-        "nested",
-        "the signed assertion moved under an attacker ancestor (samlp:Extensions) of the Response",
-        assn,
-        replace(
-            x,
-            &["Assertion"],
-            &format!("<samlp:Extensions>{a_orig}</samlp:Extensions>"),
+        "root",
+        "the genuine signed Response wrapped in an attacker root element",
+        both,
+        format!(
+            "<evil:Envelope xmlns:evil=\"urn:evil:ancestor\" Destination=\"{ACS}\">{}</evil:Envelope>",
+            both.xml
         ),
-        Reason::NoAssertion,
+        Reason::NotAResponse,
     ));
 
     // XSW-DONOR: the IdP's own metadata, signed by the IdP, embedded in a
