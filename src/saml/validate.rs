@@ -9,7 +9,8 @@
 //! 4. exactly one top-level Assertion (I5): EncryptedAssertion is not
 //!    supported yet; Advice assertions never count;
 //! 5. no duplicate ID anywhere (I4); the Assertion has Version, ID,
-//!    IssueInstant and the configured Issuer;
+//!    IssueInstant and exactly one Issuer, the configured one (likewise
+//!    at most one Response Issuer, Subject and Subject identifier);
 //! 6. signatures: only on the Response root or the one Assertion (any
 //!    other is a donor, XSW-DONOR); every present signature must verify
 //!    (strict shape, pinned keys: dsig); at least one must; the
@@ -435,6 +436,34 @@ fn check_conditions(
     Ok(noa)
 }
 
+/// The only child `local` (SAML assertion namespace) of `parent`, if any.
+/// The schemas allow at most one Issuer (SAML Core 2.3.3, 3.2.2), one
+/// Subject (2.3.3) and one identifier in a Subject (2.4.1); reading "the
+/// first" of two is how parser differentials start (SECURITY.md I1,
+/// MA4), so a second one is refused with `reason`.
+fn at_most_one(
+    doc: &Document,
+    parent: NodeId,
+    local: &str,
+    reason: Reason,
+) -> Result<Option<NodeId>, Rejection> {
+    let found: Vec<NodeId> = doc
+        .children_named(parent, SAML_ASSERTION_NS, local)
+        .collect();
+    match found.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(*one)),
+        more => Err(Rejection::new(
+            reason,
+            format!(
+                "{} has {} {local} elements; at most one is allowed (SAML Core 2.3.3, 2.4.1)",
+                doc.describe(parent),
+                more.len()
+            ),
+        )),
+    }
+}
+
 /// Validates a SAML Response for the SP described by `cfg` (see the
 /// module header for the order of checks).
 pub fn validate_response(
@@ -463,7 +492,7 @@ pub fn validate_response(
     check_status(&doc, root)?;
 
     // 3. Response Issuer (optional unless the Response is signed).
-    let response_issuer = doc.first_child_named(root, SAML_ASSERTION_NS, "Issuer");
+    let response_issuer = at_most_one(&doc, root, "Issuer", Reason::IssuerMismatch)?;
     if let Some(i) = response_issuer {
         check_issuer(&doc, i, cfg, "Response")?;
     }
@@ -511,8 +540,7 @@ pub fn validate_response(
     check_version(&doc, assertion)?;
     let assertion_id = read_id(&doc, assertion)?;
     let issue_instant = read_instant(&doc, assertion, "IssueInstant")?;
-    let issuer_el = doc
-        .first_child_named(assertion, SAML_ASSERTION_NS, "Issuer")
+    let issuer_el = at_most_one(&doc, assertion, "Issuer", Reason::IssuerMismatch)?
         .ok_or_else(|| Rejection::new(Reason::IssuerMissing, "the Assertion has no Issuer"))?;
     let issuer = check_issuer(&doc, issuer_el, cfg, "Assertion")?;
 
@@ -603,7 +631,24 @@ pub fn validate_response(
     }
 
     // Subject: NameID and a bearer confirmation (Profiles 4.1.4.2).
-    let subject = doc.first_child_named(assertion, SAML_ASSERTION_NS, "Subject");
+    let subject = at_most_one(&doc, assertion, "Subject", Reason::NameIdMissing)?;
+    if let Some(s) = subject {
+        // SAML Core 2.4.1: (BaseID | NameID | EncryptedID)?, one identifier.
+        let ids = doc
+            .child_elements(s)
+            .filter(|c| {
+                ["BaseID", "NameID", "EncryptedID"]
+                    .iter()
+                    .any(|l| doc.is_named(*c, SAML_ASSERTION_NS, l))
+            })
+            .count();
+        if ids > 1 {
+            return Err(Rejection::new(
+                Reason::NameIdMissing,
+                format!("the Subject carries {ids} identifiers; SAML Core 2.4.1 allows one"),
+            ));
+        }
+    }
     let name_id_el = subject.and_then(|s| doc.first_child_named(s, SAML_ASSERTION_NS, "NameID"));
     let name_id = name_id_el
         .map(|n| doc.text(n).trim().to_string())

@@ -118,6 +118,21 @@ fn every_attack_is_refused_with_its_named_reason() {
     );
 }
 
+/// Regression: a second Subject, NameID or Issuer used to be ignored (the
+/// SP read the first) and the message accepted; see `cases.rs` (MA4).
+#[test]
+fn ma4_a_second_subject_identifier_or_issuer_is_refused_not_ignored() {
+    for name in [
+        "MA4-two-subjects",
+        "MA4-two-name-ids",
+        "IS1-twice",
+        "IS2-twice-unsigned",
+    ] {
+        let c = table().iter().find(|c| c.name() == name).unwrap();
+        run(c).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
 /// SECURITY.md §1.A, §1.B and §1.C: every attack id, and why the few not
 /// in the table are elsewhere.
 const CATALOGUE: &[&str] = &[

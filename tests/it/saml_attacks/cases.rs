@@ -1522,6 +1522,62 @@ fn semantics(out: &mut Vec<Case>, both: &Fresh) {
         .before(x),
     );
 
+    // MA4 and friends: schema cardinalities, even when the IdP signed
+    // them. Before these cases our SP read "the first" Subject, NameID or
+    // Issuer and accepted all four (fixed in src/saml/validate.rs,
+    // `at_most_one`): a second, ignored Subject for admin is exactly the
+    // ambiguity a parser differential feeds on (I1). No dedicated reason
+    // exists; `name-id-missing` ("no single NameID") and `issuer-mismatch`
+    // ("no single Issuer naming the IdP") are the ones given.
+    out.push(refused(
+        "MA4",
+        "",
+        "no AuthnStatement (IdP-signed)",
+        both,
+        resigned(remove(x, &["Assertion", "AuthnStatement"])),
+        Reason::AuthnStatementMissing,
+    ));
+    let subject = get(x, &["Assertion", "Subject"]);
+    out.push(refused(
+        "MA4",
+        "two-subjects",
+        "two Subjects, the second for admin (IdP-signed)",
+        both,
+        resigned(insert_after(
+            x,
+            &["Assertion", "Subject"],
+            &subject.replace(USER, EVIL),
+        )),
+        Reason::NameIdMissing,
+    ));
+    let name_id = get(x, NAME_ID);
+    out.push(refused(
+        "MA4",
+        "two-name-ids",
+        "two NameIDs in the Subject, the second admin (IdP-signed)",
+        both,
+        resigned(insert_after(x, NAME_ID, &name_id.replace(USER, EVIL))),
+        Reason::NameIdMissing,
+    ));
+    let evil_issuer = "<saml:Issuer>https://evil-idp.test/metadata</saml:Issuer>";
+    out.push(refused(
+        "IS1",
+        "twice",
+        "a second Issuer (another IdP) in the Assertion (IdP-signed)",
+        both,
+        resigned(insert_after(x, &["Assertion", "Issuer"], evil_issuer)),
+        Reason::IssuerMismatch,
+    ));
+    let envelope = generic_signing(SignWhat::Assertion);
+    out.push(refused(
+        "IS2",
+        "twice-unsigned",
+        "assertion-only signature; a second Issuer (another IdP) added to the unsigned envelope",
+        &envelope,
+        insert_after(&envelope.xml, &["Issuer"], evil_issuer),
+        Reason::IssuerMismatch,
+    ));
+
     // TM4: skew boundaries, one second each side (skew S = 180 s).
     let skew = time::Duration::try_from(both.sp().allowed_skew).unwrap();
     let sec = time::Duration::seconds(1);
