@@ -258,14 +258,20 @@ fn check_bearer(
     cfg: &SpConfig,
     now: OffsetDateTime,
 ) -> Result<Bearer, Rejection> {
-    let scd = doc
-        .first_child_named(sc, SAML_ASSERTION_NS, "SubjectConfirmationData")
-        .ok_or_else(|| {
-            Rejection::new(
-                Reason::SubjectConfirmationInvalid,
-                "the bearer SubjectConfirmation has no SubjectConfirmationData",
-            )
-        })?;
+    // SAML Core 2.4.1.1: at most one SubjectConfirmationData; a second
+    // one (another Recipient, say) is refused, never ignored.
+    let scd = at_most_one(
+        doc,
+        sc,
+        "SubjectConfirmationData",
+        Reason::SubjectConfirmationInvalid,
+    )?
+    .ok_or_else(|| {
+        Rejection::new(
+            Reason::SubjectConfirmationInvalid,
+            "the bearer SubjectConfirmation has no SubjectConfirmationData",
+        )
+    })?;
     let recipient = doc.attribute(scd, "Recipient").ok_or_else(|| {
         Rejection::new(
             Reason::SubjectConfirmationInvalid,
@@ -667,6 +673,18 @@ pub fn validate_response(
             (Some(_), Some(_)) => "the NameID is empty",
         };
         return Err(Rejection::new(Reason::NameIdMissing, why));
+    }
+    // SAML Core 2.2.3: NameID is a string. An element inside it would
+    // make our text (which skips child elements) differ from the XPath
+    // string-value another consumer reads (`ada@x<e>.evil</e>`), the
+    // TXT1 truncation by other means.
+    if let Some(n) = name_id_el {
+        if doc.child_elements(n).next().is_some() {
+            return Err(Rejection::new(
+                Reason::NameIdMissing,
+                "the NameID has element content; SAML Core 2.2.3 makes it a plain string",
+            ));
+        }
     }
     let name_id_format = name_id_el
         .and_then(|n| doc.attribute(n, "Format"))
