@@ -231,6 +231,7 @@ pub fn all() -> Vec<Case> {
         ));
     }
     wrapping::xsw(&mut out, &both, &resp, &assn);
+    wrapping::vendor_shapes(&mut out);
     wrapping::text_splitting(&mut out);
     signature::signatures(&mut out, &both, &resp, &assn);
     signature::keys(&mut out, &both, &assn);

@@ -366,3 +366,88 @@ pub(super) fn text_splitting(out: &mut Vec<Case>) {
         ),
     ));
 }
+
+/// The shapes whose target depends on what a vendor signs: Okta and
+/// Google sign the Response only, Entra the Assertion only (VENDORS.md §2).
+pub(super) fn vendor_shapes(out: &mut Vec<Case>) {
+    for (vendor, name) in [(Vendor::Okta, "okta"), (Vendor::Google, "google")] {
+        let f = fresh(vendor, None);
+        let x = &f.xml;
+        let r_prime = remove(x, R_SIG);
+        let evil_r = to_evil(&set_attr(x, &[], "ID", "_evil_response_ID"));
+        out.push(refused(
+            "XSW1",
+            name,
+            "XSW1 against this vendor's Response-only signature",
+            &f,
+            append_child(&evil_r, R_SIG, &r_prime),
+            Reason::DuplicateId,
+        ));
+        out.push(refused(
+            "XSW2",
+            name,
+            "XSW2 against this vendor's Response-only signature",
+            &f,
+            insert_before(&evil_r, R_SIG, &r_prime),
+            Reason::DuplicateId,
+        ));
+        out.push(
+            refused(
+                "SIG4",
+                name,
+                "this vendor's Response-only signature at an SP that wants assertions signed",
+                &f,
+                x.clone(),
+                Reason::AssertionNotSigned,
+            )
+            .with_cfg(|c| c.want_assertions_signed = true),
+        );
+    }
+    let entra = fresh(Vendor::Entra, None);
+    let x = &entra.xml;
+    let a_evil = evil_assertion(x, Some("_evil_assertion_ID"));
+    out.push(refused(
+        "XSW3",
+        "entra",
+        "XSW3 against Entra's assertion-only signature",
+        &entra,
+        insert_before(x, &["Assertion"], &a_evil),
+        Reason::MultipleAssertions,
+    ));
+    out.push(refused(
+        "XSW8",
+        "entra",
+        "XSW8 against Entra's assertion-only signature",
+        &entra,
+        append_child(
+            &to_evil(x),
+            A_SIG,
+            &format!("<ds:Object>{}</ds:Object>", clean_assertion(x)),
+        ),
+        Reason::DuplicateId,
+    ));
+    out.push(refused(
+        "XSW-REL",
+        "entra",
+        "Entra's assertion signature relocated onto the Response",
+        &entra,
+        insert_after(&remove(x, A_SIG), &["Issuer"], &get(x, A_SIG)),
+        Reason::ReferenceUriMismatch,
+    ));
+    out.push(refused(
+        "SIG5",
+        "entra",
+        "Entra (assertion-only): the unsigned envelope's Destination edited",
+        &entra,
+        set_attr(x, &[], "Destination", "https://evil.test/acs"),
+        Reason::DestinationMismatch,
+    ));
+    out.push(refused(
+        "SIG1",
+        "entra",
+        "Entra: the assertion signature deleted, NameID edited",
+        &entra,
+        to_evil(&strip_signatures(x)),
+        Reason::SignatureMissing,
+    ));
+}
