@@ -31,7 +31,9 @@ shapes (so our refusal comes from SAML-level invariants, not from a broken
 signature), `invalid` for REF1/REF2 (a correct verifier refuses those too:
 they attack verifiers that read DigestValue from the wrong place), and
 `ambiguous` for XSW7/XSW8 (the Reference names an ID two elements carry;
-both oracles refuse to pick one, as our SP does with duplicate-id).
+both oracles refuse to pick one, as our SP does with duplicate-id), and
+`invalid` for KEY1, the negative control (re-signed by the attacker with
+their certificate in KeyInfo: the oracles must not trust it).
 
 Prints one line per file and ends with "N passed, N failed"; exits 1 on any
 failure, 2 when a tool is missing.

@@ -240,7 +240,10 @@ fn corpus_index(cases: &[&Case]) -> (String, String) {
          exceptions, by design: REF1 and REF2 are refused by a correct verifier too (digest\n\
          mismatch: they attack verifiers that read DigestValue from the wrong place), and in\n\
          XSW7 and XSW8 the Reference names an ID that two elements carry, which xmlsec1 and\n\
-         signxml refuse to resolve (`ambiguous`), as our SP does (`duplicate-id`).\n\n\
+         signxml refuse to resolve (`ambiguous`), as our SP does (`duplicate-id`). Two\n\
+         sanity rows: `CONTROL` (the genuine response: accepted, and the oracles verify it)\n\
+         and `KEY1` (re-signed by the attacker with their certificate in KeyInfo: the\n\
+         oracles, with the IdP certificate pinned, must refuse it).\n\n\
          SP settings for `ssosim saml inspect`: `--idp-metadata idp-metadata.xml\n\
          --sp-entity-id https://sp.acme.test/saml/metadata --acs https://sp.acme.test/saml/acs\n\
          --now 2026-01-01T10:00:00Z`.\n\n\
@@ -257,6 +260,9 @@ fn corpus_index(cases: &[&Case]) -> (String, String) {
             // A correct verifier refuses these too: they attack verifiers
             // that read DigestValue from the wrong place.
             "REF1" | "REF2" => "invalid",
+            // The negative control: signed by the attacker, never by the
+            // pinned IdP key, whatever KeyInfo says.
+            "KEY1" => "invalid",
             // The Reference names an ID two elements carry: xmlsec1 and
             // signxml refuse to choose, as we do (I4).
             "XSW7" | "XSW8" => "ambiguous",
@@ -278,7 +284,7 @@ fn corpus_index(cases: &[&Case]) -> (String, String) {
 #[test]
 fn the_wrapping_corpus_matches_the_committed_files() {
     let cases: Vec<&Case> = table().iter().filter(|c| c.corpus).collect();
-    assert!(cases.len() >= 18, "the corpus lost cases");
+    assert!(cases.len() >= 19, "the corpus lost cases");
     let (readme, tsv) = corpus_index(&cases);
     let md = world::generic().idp.metadata_xml();
     let mut files: BTreeMap<String, String> = cases

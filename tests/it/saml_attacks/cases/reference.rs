@@ -30,6 +30,8 @@ pub(super) fn references(out: &mut Vec<Case>, both: &Fresh, assn: &Fresh) {
         .corpus(),
     );
     let orig_digest = parse_text(x, &dv);
+    // REF2: any comment inside ds:Signature is a shape error before the
+    // digest is compared (which would mismatch too).
     out.push(
         refused(
             "REF2",
@@ -236,6 +238,8 @@ pub(super) fn references(out: &mut Vec<Case>, both: &Fresh, assn: &Fresh) {
         assn,
         set_inner(x, &sv, &format!("\n{}\n", wrapped.join("\n"))),
     ));
+    // A DigestValue that is not base64 cannot match any digest: our
+    // verifier names it digest-mismatch (the signature itself verifies).
     out.push(refused(
         "REF11",
         "invalid",
@@ -318,7 +322,8 @@ pub(super) fn algorithms(out: &mut Vec<Case>, assn: &Fresh) {
         Reason::AlgorithmForbidden,
     ));
     // No Transforms element at all: XML-DSig allows it, the SAML profile
-    // does not; our verifier sees DigestMethod where Transforms must be.
+    // does not; our verifier sees DigestMethod where Transforms must be
+    // (signature-shape-invalid; transforms-invalid would be as fair).
     out.push(refused(
         "ALG3",
         "none",

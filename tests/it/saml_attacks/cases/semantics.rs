@@ -388,6 +388,8 @@ pub(super) fn semantics(out: &mut Vec<Case>, both: &Fresh) {
         )
         .at(scd_noa + skew - sec),
     );
+    // The generic IdP's bearer confirmation and Conditions end together;
+    // the bearer check runs first (subject-confirmation-expired).
     out.push(
         refused(
             "TM4",

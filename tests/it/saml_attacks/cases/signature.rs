@@ -106,6 +106,8 @@ pub(super) fn signatures(out: &mut Vec<Case>, both: &Fresh, resp: &Fresh, assn: 
         )
         .with_cfg(|c| c.idp_keys = TrustedKeys::new(vec![])),
     );
+    // SIG6 unsigned: signature-missing comes before any key is needed;
+    // no-trusted-keys is the signed case. Both fail closed.
     out.push(
         refused(
             "SIG6",
@@ -123,14 +125,19 @@ pub(super) fn signatures(out: &mut Vec<Case>, both: &Fresh, resp: &Fresh, assn: 
 pub(super) fn keys(out: &mut Vec<Case>, both: &Fresh, assn: &Fresh) {
     let x = &assn.xml;
     let by_attacker = sign_as(&to_evil(x), SignWhat::Assertion, &attacker_key());
-    out.push(refused(
-        "KEY1",
-        "",
-        "assertion edited and re-signed by the attacker, attacker cert in KeyInfo",
-        assn,
-        by_attacker.clone(),
-        Reason::UntrustedKey,
-    ));
+    // In the corpus as the differential's negative control: the oracles,
+    // with the IdP certificate pinned, must refuse the attacker's signature.
+    out.push(
+        refused(
+            "KEY1",
+            "",
+            "assertion edited and re-signed by the attacker, attacker cert in KeyInfo",
+            assn,
+            by_attacker.clone(),
+            Reason::UntrustedKey,
+        )
+        .corpus(),
+    );
     out.push(refused(
         "KEY1",
         "both",
@@ -154,6 +161,9 @@ pub(super) fn keys(out: &mut Vec<Case>, both: &Fresh, assn: &Fresh) {
         "<ds:KeyInfo>{}</ds:KeyInfo>",
         key_value(&pki("attacker.crt.pem"))
     );
+    // KEY3: KeyInfo without certificates is no hint at all; the pinned key
+    // is tried and the value does not verify (signature-invalid). With an
+    // attacker *certificate* the answer is untrusted-key (KEY1): I6 either way.
     out.push(refused(
         "KEY3",
         "",
@@ -203,14 +213,9 @@ pub(super) fn keys(out: &mut Vec<Case>, both: &Fresh, assn: &Fresh) {
         Reason::SignatureInvalid,
     ));
     // KEY5/6: HMAC keyed with the IdP's public certificate.
+    // The allow-list (I8) refuses the method before any key is chosen.
     let hmac_base = set_attr(
         &remove(&sign_as(&to_evil(x), SignWhat::Assertion, assn.key()), &ki),
-        &path(A_SIG, &["SignedInfo", "SignatureMethod"]),
-        "Algorithm",
-        "http://www.w3.org/2000/09/xmldsig#hmac-sha1",
-    );
-    let hmac_base = set_attr(
-        &hmac_base,
         &path(A_SIG, &["SignedInfo", "SignatureMethod"]),
         "Algorithm",
         "http://www.w3.org/2001/04/xmldsig-more#hmac-sha256",

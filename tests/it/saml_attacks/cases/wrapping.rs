@@ -110,6 +110,10 @@ pub(super) fn xsw(out: &mut Vec<Case>, both: &Fresh, resp: &Fresh, assn: &Fresh)
         )
         .corpus(),
     );
+    // XSW6: ds:Object-free, but foreign content in ds:Signature. The
+    // Reference also names the clean copy, not the Signature's parent
+    // (I3, reference-uri-mismatch); the shape check (XML-DSig 4.1 content
+    // model) comes first.
     out.push(
         refused(
             "XSW6",
@@ -137,6 +141,8 @@ pub(super) fn xsw(out: &mut Vec<Case>, both: &Fresh, resp: &Fresh, assn: &Fresh)
         )
         .corpus(),
     );
+    // XSW8: I4 (duplicate-id) is checked before the signature, whose
+    // ds:Object would be refused next (signature-shape-invalid).
     out.push(
         refused(
             "XSW8",
