@@ -141,29 +141,41 @@ pub(super) fn xsw(out: &mut Vec<Case>, both: &Fresh, resp: &Fresh, assn: &Fresh)
         )
         .corpus(),
     );
-    // XSW8: I4 (duplicate-id) is checked before the signature, whose
-    // ds:Object would be refused next (signature-shape-invalid).
+    // XSW8 (Raider creates an unqualified <Object>, not ds:Object): I4
+    // (duplicate-id) is checked before the signature, whose foreign child
+    // would be refused next (signature-shape-invalid).
     out.push(
         refused(
             "XSW8",
             "",
-            "assertion edited in place (ID and signature kept); clean copy with the same ID in ds:Object",
+            "assertion edited in place (ID and signature kept); clean copy with the same ID in an <Object> in its Signature",
             assn,
-            append_child(
-                &to_evil(x),
-                A_SIG,
-                &format!("<ds:Object>{clean}</ds:Object>"),
-            ),
+            append_child(&to_evil(x), A_SIG, &format!("<Object>{clean}</Object>")),
             Reason::DuplicateId,
         )
         .corpus(),
     );
-    // XSW9 (CVE-2019-3465): A* carries the original SignedInfo and
-    // SignatureValue plus a forged SignedInfo digesting A*; the original
-    // assertion waits in a <Wrapper> (both in ds:Object, where xmlsec1
-    // tolerates them), so the original signature still verifies over it.
+    out.push(refused(
+        "XSW8",
+        "ds-object",
+        "as XSW8 with a real ds:Object (samael's object_attack_response)",
+        assn,
+        append_child(
+            &to_evil(x),
+            A_SIG,
+            &format!("<ds:Object>{clean}</ds:Object>"),
+        ),
+        Reason::DuplicateId,
+    ));
+    // XSW9 (CVE-2019-3465, Raider's applyXSW9): A*'s Signature holds the
+    // original SignedInfo and SignatureValue, then a forged SignedInfo
+    // whose Reference digests A*; the original signed assertion goes, with
+    // its signature, into a <Wrapper> at the end of the Response. The
+    // wrapped signature is a donor nobody may consume (I2): it is found
+    // before A*'s two SignedInfos (I3) are looked at.
     let with_a_evil = replace(x, &["Assertion"], &a_evil);
-    let forged_si = get(x, &path(A_SIG, &["SignedInfo"]))
+    let original_si = get(x, &path(A_SIG, &["SignedInfo"]));
+    let forged_si = original_si
         .replace(
             &format!("URI=\"#{}\"", assn.assertion_id),
             "URI=\"#_evil_assertion_ID\"",
@@ -175,22 +187,41 @@ pub(super) fn xsw(out: &mut Vec<Case>, both: &Fresh, resp: &Fresh, assn: &Fresh)
                 digest_of(&with_a_evil, &["Assertion"])
             ),
         );
+    let raider_sig = format!(
+        "<ds:Signature xmlns:ds=\"{DSIG_NS}\">{original_si}{}{forged_si}</ds:Signature>",
+        get(x, &path(A_SIG, &["SignatureValue"]))
+    );
     let xsw9 = append_child(
-        &insert_after(&with_a_evil, &["Assertion", "Issuer"], &get(x, A_SIG)),
-        A_SIG,
-        &format!("<ds:Object><Wrapper>{clean}</Wrapper>{forged_si}</ds:Object>"),
+        &insert_after(&with_a_evil, &["Assertion", "Issuer"], &raider_sig),
+        &[],
+        &format!("<Wrapper>{a_orig}</Wrapper>"),
     );
     out.push(
         refused(
             "XSW9",
             "",
-            "second (forged) SignedInfo digesting A*; the original assertion moved into a <Wrapper>",
+            "original SignedInfo + SignatureValue and a forged SignedInfo digesting A*; the signed original in a <Wrapper>",
             assn,
             xsw9,
-            Reason::SignatureShapeInvalid,
+            Reason::UnexpectedSignature,
         )
         .corpus(),
     );
+    // The same idea with the original assertion (unsigned) and the forged
+    // SignedInfo inside ds:Object: no donor signature, so the two
+    // SignedInfos are what refuses it (I3).
+    out.push(refused(
+        "XSW9",
+        "object",
+        "forged SignedInfo and the original assertion in ds:Object of A*'s (original) Signature",
+        assn,
+        append_child(
+            &insert_after(&with_a_evil, &["Assertion", "Issuer"], &get(x, A_SIG)),
+            A_SIG,
+            &format!("<ds:Object><Wrapper>{clean}</Wrapper>{forged_si}</ds:Object>"),
+        ),
+        Reason::SignatureShapeInvalid,
+    ));
 
     // XSW-ANC: attacker-controlled ancestors around signed content. Only
     // a direct child of the Response is ever consumed (I2/I5).
