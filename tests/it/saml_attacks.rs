@@ -268,11 +268,17 @@ fn corpus_index(cases: &[&Case]) -> (String, String) {
             "XSW7" | "XSW8" => "ambiguous",
             _ => "valid",
         };
+        // Markdown: tags and A* must show as written.
+        let what = c
+            .what
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('*', "\\*");
         readme.push_str(&format!(
             "| `{}.xml` | {} | {} | `{}` | {} |\n",
             c.name(),
             c.attack,
-            c.what,
+            what,
             reason,
             oracle
         ));
