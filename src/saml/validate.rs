@@ -9,7 +9,8 @@
 //! 4. exactly one top-level Assertion (I5): EncryptedAssertion is not
 //!    supported yet; Advice assertions never count;
 //! 5. no duplicate ID anywhere (I4); the Assertion has Version, ID,
-//!    IssueInstant and the configured Issuer;
+//!    IssueInstant and exactly one Issuer, the configured one (likewise
+//!    at most one Response Issuer, Subject and Subject identifier);
 //! 6. signatures: only on the Response root or the one Assertion (any
 //!    other is a donor, XSW-DONOR); every present signature must verify
 //!    (strict shape, pinned keys: dsig); at least one must; the
@@ -53,7 +54,8 @@ use crate::saml::{SAML_ASSERTION_NS, SAML_PROTOCOL_NS};
 mod checks;
 
 use checks::{
-    at_or_after, before, check_bearer, check_conditions, check_issuer, check_status, dur, fmt_ms,
+    at_most_one, at_or_after, before, check_bearer, check_conditions, check_issuer, check_status,
+    dur, fmt_ms,
 };
 
 /// Default clock skew an SP tolerates: 180 s, as crewjam/saml and
@@ -176,7 +178,7 @@ pub fn validate_response(
     check_status(&doc, root)?;
 
     // 3. Response Issuer (optional unless the Response is signed).
-    let response_issuer = doc.first_child_named(root, SAML_ASSERTION_NS, "Issuer");
+    let response_issuer = at_most_one(&doc, root, "Issuer", Reason::IssuerMismatch)?;
     if let Some(i) = response_issuer {
         check_issuer(&doc, i, cfg, "Response")?;
     }
@@ -223,8 +225,7 @@ pub fn validate_response(
     check_version(&doc, assertion)?;
     let assertion_id = read_id(&doc, assertion)?;
     let issue_instant = read_instant(&doc, assertion, "IssueInstant")?;
-    let issuer_el = doc
-        .first_child_named(assertion, SAML_ASSERTION_NS, "Issuer")
+    let issuer_el = at_most_one(&doc, assertion, "Issuer", Reason::IssuerMismatch)?
         .ok_or_else(|| Rejection::new(Reason::IssuerMissing, "the Assertion has no Issuer"))?;
     let issuer = check_issuer(&doc, issuer_el, cfg, "Assertion")?;
 
@@ -315,7 +316,24 @@ pub fn validate_response(
     }
 
     // Subject: NameID and a bearer confirmation (Profiles 4.1.4.2).
-    let subject = doc.first_child_named(assertion, SAML_ASSERTION_NS, "Subject");
+    let subject = at_most_one(&doc, assertion, "Subject", Reason::NameIdMissing)?;
+    if let Some(s) = subject {
+        // SAML Core 2.4.1: (BaseID | NameID | EncryptedID)?, one identifier.
+        let ids = doc
+            .child_elements(s)
+            .filter(|c| {
+                ["BaseID", "NameID", "EncryptedID"]
+                    .iter()
+                    .any(|l| doc.is_named(*c, SAML_ASSERTION_NS, l))
+            })
+            .count();
+        if ids > 1 {
+            return Err(Rejection::new(
+                Reason::NameIdMissing,
+                format!("the Subject carries {ids} identifiers; SAML Core 2.4.1 allows one"),
+            ));
+        }
+    }
     let name_id_el = subject.and_then(|s| doc.first_child_named(s, SAML_ASSERTION_NS, "NameID"));
     let name_id = name_id_el
         .map(|n| doc.text(n).trim().to_string())
@@ -334,6 +352,18 @@ pub fn validate_response(
             (Some(_), Some(_)) => "the NameID is empty",
         };
         return Err(Rejection::new(Reason::NameIdMissing, why));
+    }
+    // SAML Core 2.2.3: NameID is a string. An element inside it would
+    // make our text (which skips child elements) differ from the XPath
+    // string-value another consumer reads (`ada@x<e>.evil</e>`), the
+    // TXT1 truncation by other means.
+    if let Some(n) = name_id_el {
+        if doc.child_elements(n).next().is_some() {
+            return Err(Rejection::new(
+                Reason::NameIdMissing,
+                "the NameID has element content; SAML Core 2.2.3 makes it a plain string",
+            ));
+        }
     }
     let name_id_format = name_id_el
         .and_then(|n| doc.attribute(n, "Format"))

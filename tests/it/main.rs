@@ -11,6 +11,7 @@ mod idp_support;
 mod idp_users_file;
 mod idp_vendors;
 mod report_formats;
+mod saml_attacks;
 mod saml_binding;
 mod saml_c14n;
 mod saml_dsig;

@@ -146,14 +146,20 @@ pub(super) fn check_bearer(
     cfg: &SpConfig,
     now: OffsetDateTime,
 ) -> Result<Bearer, Rejection> {
-    let scd = doc
-        .first_child_named(sc, SAML_ASSERTION_NS, "SubjectConfirmationData")
-        .ok_or_else(|| {
-            Rejection::new(
-                Reason::SubjectConfirmationInvalid,
-                "the bearer SubjectConfirmation has no SubjectConfirmationData",
-            )
-        })?;
+    // SAML Core 2.4.1.1: at most one SubjectConfirmationData; a second
+    // one (another Recipient, say) is refused, never ignored.
+    let scd = at_most_one(
+        doc,
+        sc,
+        "SubjectConfirmationData",
+        Reason::SubjectConfirmationInvalid,
+    )?
+    .ok_or_else(|| {
+        Rejection::new(
+            Reason::SubjectConfirmationInvalid,
+            "the bearer SubjectConfirmation has no SubjectConfirmationData",
+        )
+    })?;
     let recipient = doc.attribute(scd, "Recipient").ok_or_else(|| {
         Rejection::new(
             Reason::SubjectConfirmationInvalid,
@@ -321,4 +327,32 @@ pub(super) fn check_conditions(
         ));
     }
     Ok(noa)
+}
+
+/// The only child `local` (SAML assertion namespace) of `parent`, if any.
+/// The schemas allow at most one Issuer (SAML Core 2.3.3, 3.2.2), one
+/// Subject (2.3.3) and one identifier in a Subject (2.4.1); reading "the
+/// first" of two is how parser differentials start (SECURITY.md I1,
+/// MA4), so a second one is refused with `reason`.
+pub(super) fn at_most_one(
+    doc: &Document,
+    parent: NodeId,
+    local: &str,
+    reason: Reason,
+) -> Result<Option<NodeId>, Rejection> {
+    let found: Vec<NodeId> = doc
+        .children_named(parent, SAML_ASSERTION_NS, local)
+        .collect();
+    match found.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(*one)),
+        more => Err(Rejection::new(
+            reason,
+            format!(
+                "{} has {} {local} elements; at most one is allowed (SAML Core 2.3.3, 2.4.1)",
+                doc.describe(parent),
+                more.len()
+            ),
+        )),
+    }
 }
