@@ -1,5 +1,14 @@
 //! The `ssosim` binary: everything lives in the library; see `cli`.
 
 fn main() {
+    // `ssosim … | head` must end quietly when the reader goes away, as Unix
+    // tools do, not panic in println!: restore SIGPIPE's default action
+    // (Rust's runtime ignores it).
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists;
+    // SIG_DFL for SIGPIPE is always a valid disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     std::process::exit(ssosim::cli::main());
 }

@@ -272,3 +272,30 @@ steps:
     let o = ssosim(&dir, &["run", "--accept"], false);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
+
+#[test]
+#[cfg(unix)]
+fn a_reader_that_goes_away_ends_the_output_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    // `ssosim rules | head -0`: the read end is closed before ssosim
+    // writes, so its first write meets a closed pipe. Without SIGPIPE's
+    // default action restored, println! panics (exit 101).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ssosim"))
+        .args(["rules"])
+        .current_dir(root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        out.status.success() || out.status.signal() == Some(libc::SIGPIPE),
+        "{:?}",
+        out.status
+    );
+}
