@@ -394,6 +394,11 @@ pub fn verify_signature(
     let mut hinted = None;
     for b64 in &parts.key_info_certs {
         let der = decode_base64(b64).ok_or_else(|| shape("X509Certificate is not base64"))?;
+        // Byte-identical to a pinned certificate: that key, no parse needed.
+        if let Some(k) = keys.find_by_cert_der(&der) {
+            hinted.get_or_insert(k);
+            continue;
+        }
         let cert =
             X509::from_der(&der).map_err(|_| shape("X509Certificate is not a DER certificate"))?;
         let spki = cert

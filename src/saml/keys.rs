@@ -100,6 +100,10 @@ pub struct TrustedKey {
     /// A name for transcripts ("okta signing cert").
     pub label: String,
     spki_der: Vec<u8>,
+    /// The certificate the key was pinned from, if any: a KeyInfo
+    /// certificate with exactly these bytes names this key without being
+    /// parsed (SECURITY.md I6: compare by SPKI or full DER).
+    cert_der: Option<Vec<u8>>,
     pkey: PKey<Public>,
 }
 
@@ -117,14 +121,21 @@ impl TrustedKey {
     pub fn from_cert_pem(label: &str, pem: &[u8]) -> Result<TrustedKey, KeyError> {
         let cert = X509::from_pem(pem)
             .map_err(|e| KeyError::new(KeyErrorKind::InvalidKey, e.to_string()))?;
-        TrustedKey::from_x509(label, &cert)
+        let der = cert
+            .to_der()
+            .map_err(|e| KeyError::new(KeyErrorKind::InvalidKey, e.to_string()))?;
+        let mut key = TrustedKey::from_x509(label, &cert)?;
+        key.cert_der = Some(der);
+        Ok(key)
     }
 
     /// Pins the public key of a DER certificate.
     pub fn from_cert_der(label: &str, der: &[u8]) -> Result<TrustedKey, KeyError> {
         let cert = X509::from_der(der)
             .map_err(|e| KeyError::new(KeyErrorKind::InvalidKey, e.to_string()))?;
-        TrustedKey::from_x509(label, &cert)
+        let mut key = TrustedKey::from_x509(label, &cert)?;
+        key.cert_der = Some(der.to_vec());
+        Ok(key)
     }
 
     /// Pins a PEM `PUBLIC KEY` (SubjectPublicKeyInfo).
@@ -146,6 +157,7 @@ impl TrustedKey {
         Ok(TrustedKey {
             label: label.to_string(),
             spki_der: spki_der(&pkey)?,
+            cert_der: None,
             pkey,
         })
     }
@@ -184,6 +196,15 @@ impl TrustedKeys {
         self.keys.iter()
     }
 
+    /// The pinned key whose certificate has exactly these DER bytes: the
+    /// common case of an IdP that embeds its own certificate, answered
+    /// without parsing it.
+    pub fn find_by_cert_der(&self, cert_der: &[u8]) -> Option<&TrustedKey> {
+        self.keys
+            .iter()
+            .find(|k| k.cert_der.as_deref() == Some(cert_der))
+    }
+
     /// The pinned key with exactly this SubjectPublicKeyInfo.
     pub fn find_by_spki(&self, spki_der: &[u8]) -> Option<&TrustedKey> {
         self.keys.iter().find(|k| k.spki_der == spki_der)
@@ -195,6 +216,8 @@ impl TrustedKeys {
 pub struct SigningKey {
     pkey: PKey<Private>,
     cert_der: Vec<u8>,
+    /// The public half, pinned once at load for the signer's self-check.
+    trusted: TrustedKey,
 }
 
 impl fmt::Debug for SigningKey {
@@ -224,7 +247,12 @@ impl SigningKey {
         let cert_der = cert
             .to_der()
             .map_err(|e| KeyError::new(KeyErrorKind::InvalidKey, e.to_string()))?;
-        Ok(SigningKey { pkey, cert_der })
+        let trusted = TrustedKey::from_cert_der("signer", &cert_der)?;
+        Ok(SigningKey {
+            pkey,
+            cert_der,
+            trusted,
+        })
     }
 
     /// The DER certificate embedded in `ds:KeyInfo/ds:X509Data`.
@@ -234,7 +262,9 @@ impl SigningKey {
 
     /// This key's public half, pinned, e.g. for a self-check.
     pub fn trusted(&self, label: &str) -> Result<TrustedKey, KeyError> {
-        TrustedKey::from_cert_der(label, &self.cert_der)
+        let mut key = self.trusted.clone();
+        key.label = label.to_string();
+        Ok(key)
     }
 
     pub(crate) fn pkey(&self) -> &PKey<Private> {
