@@ -90,6 +90,8 @@ pub struct Hop {
     pub cookies_set: Vec<String>,
     /// The SAML message the request carried (query or form body).
     pub saml: Option<SamlSummary>,
+    /// What an ssosim SP decided about it (`SAML_VERDICT_HEADER`).
+    pub sp_verdict: Option<String>,
 }
 
 impl Hop {
@@ -102,6 +104,9 @@ impl Hop {
         let mut out = vec![head];
         if let Some(s) = &self.saml {
             out.push(format!("  {}", s.line()));
+        }
+        if let Some(v) = &self.sp_verdict {
+            out.push(format!("  SP verdict: {v}"));
         }
         if !self.cookies_sent.is_empty() {
             out.push(format!("  cookies sent: {}", self.cookies_sent.join(", ")));
@@ -454,6 +459,7 @@ impl Browser {
             cookies_sent,
             cookies_set,
             saml,
+            sp_verdict: ex.saml_verdict.clone(),
         };
         Ok((hop, ex.body))
     }

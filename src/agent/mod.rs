@@ -20,6 +20,9 @@ use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
+/// The header in which ssosim's SPs state their SAML verdict.
+pub const SAML_VERDICT_HEADER: &str = "ssosim-saml-verdict";
+
 /// One HTTP exchange, as the transcript shows it.
 #[derive(Clone, Debug)]
 pub struct Exchange {
@@ -35,6 +38,10 @@ pub struct Exchange {
     pub set_cookies: Vec<String>,
     /// The `Location` header, as sent.
     pub location: Option<String>,
+    /// ssosim's own SPs say what they decided about a SAML message in a
+    /// `ssosim-saml-verdict` header (`accepted ada@acme.test`,
+    /// `refused audience-mismatch`), so transcripts show the named reason.
+    pub saml_verdict: Option<String>,
 }
 
 /// Keeps one keep-alive connection per listener.
@@ -167,6 +174,7 @@ impl HttpClient {
                         .map(str::to_string)
                         .collect();
                     let location = header("location");
+                    let saml_verdict = header(SAML_VERDICT_HEADER);
                     let bytes = resp
                         .into_body()
                         .collect()
@@ -182,6 +190,7 @@ impl HttpClient {
                         set_cookie,
                         set_cookies,
                         location,
+                        saml_verdict,
                     });
                 }
                 Err(e) if attempt == 0 && e.is_canceled() => {

@@ -456,6 +456,14 @@ impl SamlSp {
         } else {
             SpResponse::page(status, pages::acs(outcome))
         };
+        // The verdict with its stable reason name, for the browser agent's
+        // transcript lines (a real browser ignores it).
+        let verdict = match &outcome.result {
+            Ok(login) => format!("accepted {}", login.name_id),
+            Err(rejection) => format!("refused {}", rejection.reason.name()),
+        };
+        resp.headers
+            .push((crate::agent::SAML_VERDICT_HEADER, verdict));
         if let Some(token) = self.new_session.take() {
             resp.headers.push((
                 "set-cookie",

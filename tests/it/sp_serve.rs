@@ -189,7 +189,7 @@ async fn sp_initiated_login_through_the_browser_is_accepted() {
         page.body
     );
     let lines: Vec<String> = b.hops().iter().flat_map(|h| h.describe()).collect();
-    assert_eq!(lines.len(), 8, "{lines:#?}");
+    assert_eq!(lines.len(), 9, "{lines:#?}");
     assert!(lines[0].starts_with("GET https://sp.test/login?relay_state=%2Fwelcome → 302 Location: https://idp.test/sso?SAMLRequest="));
     assert!(lines[1].starts_with("  cookies set: ssosim_sp_pending"));
     assert_eq!(
@@ -208,10 +208,12 @@ async fn sp_initiated_login_through_the_browser_is_accepted() {
         lines[5],
         "  SAML Response (HTTP-POST), issuer https://idp.test/saml/metadata, status Success, subject alice@acme.test, 2 attributes (2 groups), signed: Response+Assertion, RelayState \"/welcome\""
     );
+    // The SP states its verdict, and the transcript line names it.
+    assert_eq!(lines[6], "  SP verdict: accepted alice@acme.test");
     // The pending cookie is SameSite=None, so it rode on the cross-site POST.
-    assert_eq!(lines[6], "  cookies sent: ssosim_sp_pending");
+    assert_eq!(lines[7], "  cookies sent: ssosim_sp_pending");
     assert_eq!(
-        lines[7],
+        lines[8],
         "  cookies set: ssosim_sp_session, ssosim_sp_pending (deleted)"
     );
     let home = b.navigate("GET", "https://sp.test/", None).await.unwrap();
@@ -619,6 +621,13 @@ async fn idp_initiated_launch_is_refused_by_default_and_its_open_redirect_ignore
             .contains("<h1>rejected: unsolicited-response</h1>"),
         "{}",
         page.body
+    );
+    let lines: Vec<String> = b.hops().iter().flat_map(|h| h.describe()).collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "  SP verdict: refused unsolicited-response"),
+        "{lines:#?}"
     );
     idp.shutdown().await;
     sp.shutdown().await;
