@@ -144,6 +144,11 @@ pub enum SpCommand {
 pub enum SamlCommand {
     /// Decode a SAMLResponse or AuthnRequest, show what it says, and judge it as the SP would.
     Inspect(saml::InspectArgs),
+    /// Every reason the SP (or the IdP) can refuse a SAML message for, by layer.
+    Reasons {
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -270,10 +275,53 @@ pub fn main() -> i32 {
         Command::Saml {
             command: SamlCommand::Inspect(args),
         } => saml::inspect_cmd(&args),
+        Command::Saml {
+            command: SamlCommand::Reasons { format },
+        } => saml_reasons(format),
         Command::Bench {
             command: BenchCommand::Login(args),
         } => bench_login::bench_login(&args),
     }
+}
+
+/// `ssosim saml reasons`: the one list of refusal names (`Reason::ALL`).
+fn saml_reasons(format: RulesFormat) -> i32 {
+    use crate::saml::Reason;
+    match format {
+        RulesFormat::Json => {
+            let rows: Vec<serde_json::Value> = Reason::ALL
+                .iter()
+                .map(|r| serde_json::json!({"name": r.name(), "layer": r.layer(), "description": r.describe()}))
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&rows).unwrap_or_default()
+            );
+        }
+        RulesFormat::Text => {
+            let width = Reason::ALL
+                .iter()
+                .map(|r| r.name().len())
+                .max()
+                .unwrap_or(0);
+            let mut layer = "";
+            for r in Reason::ALL {
+                if r.layer() != layer {
+                    layer = r.layer();
+                    println!(
+                        "{}{layer}",
+                        if layer == Reason::ALL[0].layer() {
+                            ""
+                        } else {
+                            "\n"
+                        }
+                    );
+                }
+                println!("  {:<width$}  {}", r.name(), r.describe());
+            }
+        }
+    }
+    0
 }
 
 fn dns_serve(listen: SocketAddr, files: &[PathBuf]) -> i32 {

@@ -299,3 +299,18 @@ fn a_reader_that_goes_away_ends_the_output_quietly() {
         out.status
     );
 }
+
+#[test]
+fn saml_reasons_lists_every_refusal_name_once() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = ssosim(root, &["saml", "reasons", "--format", "json"], false);
+    assert_eq!(o.status.code(), Some(0));
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    let names: Vec<&str> = rows.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    let all: Vec<&str> = ssosim::saml::Reason::ALL.iter().map(|r| r.name()).collect();
+    assert_eq!(names, all);
+    assert!(rows
+        .iter()
+        .all(|r| !r["description"].as_str().unwrap().is_empty()));
+    assert!(names.contains(&"audience-mismatch") && names.contains(&"replayed-assertion"));
+}
