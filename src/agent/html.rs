@@ -7,6 +7,8 @@
 //! XML parser (which refuses all of this, by design) is never used here.
 //! The scanner never fails: whatever it cannot read it skips.
 
+use crate::saml::escape::form_encode_into;
+
 /// One `<form>` with its named fields, in document order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Form {
@@ -35,9 +37,17 @@ impl Form {
 
     /// The body a browser would send (application/x-www-form-urlencoded).
     pub fn urlencoded(&self) -> String {
-        url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(self.fields.iter())
-            .finish()
+        let len: usize = self.fields.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
+        let mut out = String::with_capacity(len + len / 8);
+        for (i, (k, v)) in self.fields.iter().enumerate() {
+            if i > 0 {
+                out.push('&');
+            }
+            form_encode_into(&mut out, k);
+            out.push('=');
+            form_encode_into(&mut out, v);
+        }
+        out
     }
 }
 

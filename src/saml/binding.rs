@@ -130,9 +130,17 @@ fn single<'a>(pairs: &[(&str, &'a str)], name: &str) -> Result<Option<&'a str>, 
 
 /// Standard base64 with padding; CR/LF allowed between characters.
 fn decode_base64_lines(text: &str, what: &str) -> Result<Vec<u8>, Rejection> {
-    let compact: String = text.chars().filter(|c| !matches!(c, '\r' | '\n')).collect();
+    // Unwrapped base64 (the usual case) is decoded in place.
+    let compact: std::borrow::Cow<'_, [u8]> = if text.bytes().any(|b| b == b'\r' || b == b'\n') {
+        text.bytes()
+            .filter(|b| !matches!(b, b'\r' | b'\n'))
+            .collect::<Vec<u8>>()
+            .into()
+    } else {
+        text.as_bytes().into()
+    };
     base64::engine::general_purpose::STANDARD
-        .decode(compact.as_bytes())
+        .decode(&compact)
         .map_err(|e| {
             Rejection::new(
                 Reason::Base64Invalid,
@@ -177,7 +185,44 @@ pub fn decode_post_form(body: &[u8], field: &str) -> Result<PostMessage, Rejecti
 
 /// Raw DEFLATE (RFC 1951), the default level: deterministic for a given
 /// input and flate2 version.
+///
+/// The encoder is kept per thread and reset between messages: a fresh
+/// miniz compressor allocates (and the kernel zeroes) about 160 KiB of
+/// tables, which cost more than compressing an AuthnRequest. `reset`
+/// zeroes the dictionary and hash chains and restores every parameter, so
+/// the output is byte for byte that of a new encoder (pinned by
+/// `reused_deflate_encoder_matches_a_fresh_one`).
 fn deflate(data: &[u8]) -> Vec<u8> {
+    use std::cell::RefCell;
+    use std::io::Write;
+    type Encoder = flate2::write::DeflateEncoder<Vec<u8>>;
+    thread_local! {
+        static ENCODER: RefCell<Option<Encoder>> = const { RefCell::new(None) };
+    }
+    ENCODER.with(|cell| {
+        // Re-entrancy is impossible here (nothing below calls back), but a
+        // borrowed cell would still be answered by a fresh encoder.
+        let Ok(mut slot) = cell.try_borrow_mut() else {
+            return deflate_fresh(data);
+        };
+        let enc = slot.get_or_insert_with(|| {
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default())
+        });
+        // `reset` returns the previous output vector (empty) and starts a
+        // new stream into this one.
+        let _ = enc.reset(Vec::with_capacity(data.len() / 2 + 64));
+        // Writing into a Vec cannot fail.
+        let _ = enc.write_all(data);
+        if enc.try_finish().is_err() {
+            *slot = None;
+            return deflate_fresh(data);
+        }
+        enc.reset(Vec::new()).unwrap_or_default()
+    })
+}
+
+/// The same as [`deflate`] with a new encoder.
+fn deflate_fresh(data: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
     // Writing into a Vec cannot fail.
@@ -363,4 +408,41 @@ pub fn decode_redirect(
         relay_state,
         signed,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{deflate, deflate_fresh};
+
+    /// The per-thread encoder is reset between messages; its output must
+    /// be exactly a fresh encoder's, whatever it compressed before (a
+    /// stale dictionary or hash chain would change the Redirect bytes).
+    #[test]
+    fn reused_deflate_encoder_matches_a_fresh_one() {
+        let mut inputs: Vec<Vec<u8>> = vec![vec![], b"a".to_vec()];
+        let request = "<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" \
+                       ID=\"_0123456789abcdef\" Version=\"2.0\"/>";
+        inputs.push(request.as_bytes().to_vec());
+        inputs.push(request.repeat(300).into_bytes());
+        // Pseudo-random bytes (no repeats to find) and long runs.
+        let mut x: u32 = 7;
+        inputs.push(
+            (0..70_000)
+                .map(|_| {
+                    x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    (x >> 16) as u8
+                })
+                .collect(),
+        );
+        inputs.push(vec![b'z'; 100_000]);
+        for round in 0..2 {
+            for (i, input) in inputs.iter().enumerate() {
+                assert_eq!(
+                    deflate(input),
+                    deflate_fresh(input),
+                    "input {i}, round {round}"
+                );
+            }
+        }
+    }
 }

@@ -26,7 +26,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::saml::xml::{Document, NodeId, NodeKind};
+use crate::saml::xml::{Attribute, Document, NodeId, NodeKind};
 
 /// Algorithm URI of Exclusive XML Canonicalization 1.0 (without comments).
 pub const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
@@ -49,20 +49,22 @@ pub fn exc_c14n(
     omit: Option<NodeId>,
     inclusive_prefixes: &[String],
 ) -> String {
-    let mut out = String::new();
+    // The canonical form is about as long as the source of the subtree.
+    let capacity = doc
+        .element(apex)
+        .map_or(0, |e| e.span.end.saturating_sub(e.span.start_tag.start));
+    let mut out = String::with_capacity(capacity + capacity / 8 + 64);
     let in_scope = doc.in_scope_namespaces(apex);
+    let in_scope: BTreeMap<&str, &str> = in_scope
+        .iter()
+        .map(|(p, u)| (p.as_str(), u.as_str()))
+        .collect();
     let c = Canon {
         doc,
         omit,
         inclusive: inclusive_prefixes
             .iter()
-            .map(|p| {
-                if p == "#default" {
-                    String::new()
-                } else {
-                    p.clone()
-                }
-            })
+            .map(|p| if p == "#default" { "" } else { p.as_str() })
             .collect(),
     };
     // The apex's in-scope namespaces include its own declarations; the
@@ -75,19 +77,26 @@ struct Canon<'a> {
     doc: &'a Document,
     omit: Option<NodeId>,
     /// Inclusive prefixes, with `""` standing for `#default`.
-    inclusive: Vec<String>,
+    inclusive: Vec<&'a str>,
 }
 
-impl Canon<'_> {
+/// Prefix → URI; `""` is the default namespace. Keys and values borrow
+/// from the document (or from the caller's scope), so the walk copies no
+/// strings.
+type Scope<'s> = BTreeMap<&'s str, &'s str>;
+
+impl<'a> Canon<'a> {
     /// `in_scope`: prefix → URI in scope at the parent (`""` = default).
     /// `rendered`: prefix → URI as output by the nearest output ancestors.
-    fn element(
+    fn element<'s>(
         &self,
         out: &mut String,
         id: NodeId,
-        parent_scope: &BTreeMap<String, String>,
-        rendered: &BTreeMap<String, String>,
-    ) {
+        parent_scope: &Scope<'s>,
+        rendered: &Scope<'s>,
+    ) where
+        'a: 's,
+    {
         let Some(e) = self.doc.element(id) else {
             return;
         };
@@ -99,11 +108,11 @@ impl Canon<'_> {
         } else {
             let mut s = parent_scope.clone();
             for d in &e.namespace_decls {
-                let p = d.prefix.clone().unwrap_or_default();
+                let p = d.prefix.as_deref().unwrap_or_default();
                 if d.uri.is_empty() {
-                    s.remove(&p);
+                    s.remove(p);
                 } else {
-                    s.insert(p, d.uri.clone());
+                    s.insert(p, d.uri.as_str());
                 }
             }
             changed = s;
@@ -114,40 +123,40 @@ impl Canon<'_> {
         // inclusive ones in scope. An absent default namespace is "".
         // The `xml` prefix is never declared (C14N 1.0 §2.3, libxml2's
         // xmlC14NIsXmlNs), even on an element named `xml:…`.
-        let mut candidates: BTreeMap<String, String> = BTreeMap::new();
+        let mut candidates: Scope<'s> = BTreeMap::new();
         if e.prefix.as_deref() != Some("xml") {
             candidates.insert(
-                e.prefix.clone().unwrap_or_default(),
-                e.namespace.clone().unwrap_or_default(),
+                e.prefix.as_deref().unwrap_or_default(),
+                e.namespace.as_deref().unwrap_or_default(),
             );
         }
         for a in &e.attributes {
             if let (Some(p), Some(ns)) = (&a.prefix, &a.namespace) {
                 if p != "xml" {
-                    candidates.insert(p.clone(), ns.clone());
+                    candidates.insert(p.as_str(), ns.as_str());
                 }
             }
         }
-        for p in &self.inclusive {
+        for &p in &self.inclusive {
             if p == "xml" {
                 continue;
             }
-            if let Some(uri) = scope.get(p) {
-                candidates.insert(p.clone(), uri.clone());
+            if let Some(&uri) = scope.get(p) {
+                candidates.insert(p, uri);
             }
         }
 
         // Declarations output here; the rest is inherited from `rendered`.
-        let mut output_here: Vec<(&String, &String)> = Vec::new();
+        let mut output_here: Vec<(&'s str, &'s str)> = Vec::new();
         out.push('<');
-        out.push_str(&e.qname());
-        for (p, uri) in &candidates {
+        push_qname(out, e.prefix.as_deref(), &e.local);
+        for (&p, &uri) in &candidates {
             let current = match rendered.get(p) {
-                Some(u) => Some(u.as_str()),
+                Some(&u) => Some(u),
                 None if p.is_empty() => Some(""),
                 None => None,
             };
-            if current == Some(uri.as_str()) {
+            if current == Some(uri) {
                 continue;
             }
             if p.is_empty() {
@@ -162,12 +171,7 @@ impl Canon<'_> {
             output_here.push((p, uri));
         }
 
-        let mut attrs: Vec<_> = e.attributes.iter().collect();
-        attrs.sort_by(|a, b| {
-            (a.namespace.as_deref().unwrap_or(""), a.local.as_str())
-                .cmp(&(b.namespace.as_deref().unwrap_or(""), b.local.as_str()))
-        });
-        for a in attrs {
+        let write_attribute = |out: &mut String, a: &Attribute| {
             out.push(' ');
             if let Some(p) = &a.prefix {
                 out.push_str(p);
@@ -177,6 +181,22 @@ impl Canon<'_> {
             out.push_str("=\"");
             escape_attribute(out, &a.value);
             out.push('"');
+        };
+        // Attributes already in canonical order (the usual case) need no
+        // sorted copy; the order written is the same either way.
+        if e.attributes
+            .windows(2)
+            .all(|w| attr_key(&w[0]) <= attr_key(&w[1]))
+        {
+            for a in &e.attributes {
+                write_attribute(out, a);
+            }
+        } else {
+            let mut attrs: Vec<_> = e.attributes.iter().collect();
+            attrs.sort_by(|a, b| attr_key(a).cmp(&attr_key(b)));
+            for a in attrs {
+                write_attribute(out, a);
+            }
         }
         out.push('>');
 
@@ -186,7 +206,7 @@ impl Canon<'_> {
         } else {
             let mut r = rendered.clone();
             for (p, uri) in output_here {
-                r.insert(p.clone(), uri.clone());
+                r.insert(p, uri);
             }
             extended = r;
             &extended
@@ -203,36 +223,62 @@ impl Canon<'_> {
         }
 
         out.push_str("</");
-        out.push_str(&e.qname());
+        push_qname(out, e.prefix.as_deref(), &e.local);
         out.push('>');
     }
 }
 
+/// C14N 1.0 §2.2: attributes sort by (namespace URI, local name), the
+/// unqualified ones (no URI) first.
+fn attr_key(a: &Attribute) -> (&str, &str) {
+    (a.namespace.as_deref().unwrap_or(""), a.local.as_str())
+}
+
+fn push_qname(out: &mut String, prefix: Option<&str>, local: &str) {
+    if let Some(p) = prefix {
+        out.push_str(p);
+        out.push(':');
+    }
+    out.push_str(local);
+}
+
 /// C14N 1.0 §2.3 text nodes: `&` `<` `>` and CR are replaced.
 fn escape_text(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#xD;"),
-            _ => out.push(c),
-        }
-    }
+    escape_with(out, s, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'\r' => Some("&#xD;"),
+        _ => None,
+    });
 }
 
 /// C14N 1.0 §2.3 attribute nodes: `&` `<` `"` TAB LF CR are replaced
 /// (`>` is not).
 fn escape_attribute(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' => out.push_str("&#x9;"),
-            '\n' => out.push_str("&#xA;"),
-            '\r' => out.push_str("&#xD;"),
-            _ => out.push(c),
+    escape_with(out, s, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'"' => Some("&quot;"),
+        b'\t' => Some("&#x9;"),
+        b'\n' => Some("&#xA;"),
+        b'\r' => Some("&#xD;"),
+        _ => None,
+    });
+}
+
+/// Copies `s`, replacing each ASCII byte `replace` names. Every replaced
+/// character is ASCII, so runs between them are copied whole (a UTF-8
+/// continuation byte is never ASCII and never splits).
+fn escape_with(out: &mut String, s: &str, replace: impl Fn(u8) -> Option<&'static str>) {
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if let Some(r) = replace(b) {
+            out.push_str(&s[run..i]);
+            out.push_str(r);
+            run = i + 1;
         }
     }
+    out.push_str(&s[run..]);
 }

@@ -26,6 +26,7 @@ use crate::saml::SAML_ASSERTION_NS;
 
 mod sign;
 
+pub(crate) use sign::sign_parsed_by_id;
 pub use sign::{sign_by_id, sign_element};
 
 /// XML-DSig namespace (XML-DSig 2nd ed. §4).

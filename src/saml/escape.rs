@@ -16,57 +16,72 @@ pub fn check_xml_text(what: &str, s: &str) -> Result<(), SamlError> {
     }
 }
 
-/// Escapes character data: `&`, `<`, `>` (the last so `]]>` never appears).
-pub fn xml_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#xD;"),
-            _ => out.push(c),
+/// Copies `s` into a new string, replacing each ASCII byte that
+/// `replace` names. Every replaced character is ASCII, so the runs between
+/// them are copied whole (a UTF-8 continuation byte is never ASCII).
+pub(crate) fn escape_bytes(s: &str, replace: impl Fn(u8) -> Option<&'static str>) -> String {
+    let bytes = s.as_bytes();
+    let mut out = String::with_capacity(s.len() + s.len() / 16);
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if let Some(r) = replace(b) {
+            out.push_str(&s[run..i]);
+            out.push_str(r);
+            run = i + 1;
         }
     }
+    out.push_str(&s[run..]);
     out
+}
+
+/// Escapes character data: `&`, `<`, `>` (the last so `]]>` never appears).
+pub fn xml_text(s: &str) -> String {
+    escape_bytes(s, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'\r' => Some("&#xD;"),
+        _ => None,
+    })
 }
 
 /// Escapes a double-quoted attribute value. TAB, LF and CR become
 /// character references so attribute-value normalisation (XML 1.0
 /// §3.3.3) gives back exactly `s`.
 pub fn xml_attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' => out.push_str("&#x9;"),
-            '\n' => out.push_str("&#xA;"),
-            '\r' => out.push_str("&#xD;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    escape_bytes(s, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\t' => Some("&#x9;"),
+        b'\n' => Some("&#xA;"),
+        b'\r' => Some("&#xD;"),
+        _ => None,
+    })
 }
 
 /// Escapes text or a double- or single-quoted attribute value for HTML
 /// (SECURITY.md IDP4: the ACS URL, the message and RelayState all go
 /// through this before reaching the auto-submit form).
 pub fn html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    escape_bytes(s, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
+        _ => None,
+    })
+}
+
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+/// `%XX` with uppercase hex digits.
+fn push_percent(out: &mut String, b: u8) {
+    out.push('%');
+    out.push(char::from(HEX_UPPER[usize::from(b >> 4)]));
+    out.push(char::from(HEX_UPPER[usize::from(b & 0x0f)]));
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters, with
@@ -78,10 +93,38 @@ pub fn percent_encode(s: &str) -> String {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            push_percent(&mut out, b);
         }
     }
     out
+}
+
+/// Encodes a value as `application/x-www-form-urlencoded` (WHATWG URL
+/// §5.2, the urlencoded byte serializer): ASCII alphanumerics and `*-._`
+/// stay, a space is `+`, every other byte is `%XX` with uppercase hex.
+/// Byte for byte what `url::form_urlencoded::byte_serialize` gives.
+pub fn form_encode_into(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
+    // Start of the pending run of bytes that stay as they are. A
+    // non-empty run holds only ASCII, so both its ends are char boundaries.
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if matches!(b, b'*' | b'-' | b'.' | b'0'..=b'9' | b'A'..=b'Z' | b'_' | b'a'..=b'z') {
+            continue;
+        }
+        if run < i {
+            out.push_str(&s[run..i]);
+        }
+        if b == b' ' {
+            out.push('+');
+        } else {
+            push_percent(out, b);
+        }
+        run = i + 1;
+    }
+    if run < bytes.len() {
+        out.push_str(&s[run..]);
+    }
 }
 
 /// Decodes `application/x-www-form-urlencoded` octets (WHATWG URL §5.1):
@@ -101,17 +144,56 @@ pub fn form_decode(s: &str) -> Option<Vec<u8>> {
                 // Exactly two hex digits (`from_str_radix` alone would
                 // also take a sign, as in `%+1`).
                 let hex = b.get(i + 1..i + 3)?;
-                if !hex.iter().all(u8::is_ascii_hexdigit) {
-                    return None;
-                }
-                out.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
+                let (hi, lo) = (hex_value(hex[0])?, hex_value(hex[1])?);
+                out.push(hi << 4 | lo);
                 i += 3;
             }
-            c => {
-                out.push(c);
-                i += 1;
+            _ => {
+                // Copy the run up to the next `+` or `%` at once.
+                let run = b[i..]
+                    .iter()
+                    .position(|&c| c == b'+' || c == b'%')
+                    .map_or(b.len(), |n| i + n);
+                out.extend_from_slice(&b[i..run]);
+                i = run;
             }
         }
     }
     Some(out)
+}
+
+/// The value of one ASCII hex digit.
+fn hex_value(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_encoding_matches_the_url_crate_for_every_byte() {
+        let all: Vec<u8> = (0..=255u8).collect();
+        // Every byte alone and in a run, through a string that holds them
+        // (bytes above 0x7F as the UTF-8 of U+0080…U+00FF).
+        let text: String = all.iter().map(|&b| char::from(b)).collect();
+        let mut ours = String::new();
+        form_encode_into(&mut ours, &text);
+        let theirs: String = url::form_urlencoded::byte_serialize(text.as_bytes()).collect();
+        assert_eq!(ours, theirs);
+        assert_eq!(form_decode(&ours).as_deref(), Some(text.as_bytes()));
+    }
+
+    #[test]
+    fn form_decode_refuses_what_it_refused_before() {
+        for bad in ["%", "%4", "%+1", "%-1", "%g0", "a%0"] {
+            assert_eq!(form_decode(bad), None, "{bad}");
+        }
+        assert_eq!(form_decode("a+b%41%7e").as_deref(), Some(&b"a bA~"[..]));
+    }
 }

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use crate::saml::dsig::{sign_by_id, SignOptions};
+use crate::saml::dsig::{sign_by_id, sign_parsed_by_id, DsigError, SignOptions};
 use crate::saml::escape::{check_xml_text, xml_attr, xml_text};
 use crate::saml::instant::{format_instant, truncate_to_second};
 use crate::saml::keys::SigningKey;
@@ -473,14 +473,32 @@ pub fn build_response(
     let options = SignOptions {
         legacy_sha1: shape.legacy_sha1,
     };
-    if shape.sign.assertion() {
-        x = sign_by_id(x.as_bytes(), &assertion_id, key, &options)?;
+    // Each signing starts from a default-options parse of the current
+    // text. The signer's self-check parse of its output is one whenever
+    // the output fits the default size limit, so it is reused rather than
+    // parsing the same bytes twice.
+    let mut parsed: Option<Document> = None;
+    for (sign, id) in [
+        (shape.sign.assertion(), &assertion_id),
+        (shape.sign.response(), &response_id),
+    ] {
+        if !sign {
+            continue;
+        }
+        let doc = match parsed.take() {
+            Some(d) => d,
+            // As `sign_by_id` reports it: a signature error.
+            None => Document::parse(x.as_bytes()).map_err(DsigError::from)?,
+        };
+        let (out, signed) = sign_parsed_by_id(&doc, id, key, &options)?;
+        x = out;
+        parsed = signed.parsed_with_defaults.then_some(signed.doc);
     }
-    if shape.sign.response() {
-        x = sign_by_id(x.as_bytes(), &response_id, key, &options)?;
+    // Self-check: whatever we emit passes our own strict profile (already
+    // shown by the signer's parse when it used the default options).
+    if parsed.is_none() {
+        Document::parse(x.as_bytes())?;
     }
-    // Self-check: whatever we emit passes our own strict profile.
-    Document::parse(x.as_bytes())?;
     Ok(BuiltResponse {
         xml: x,
         response_id,

@@ -193,8 +193,15 @@ pub struct SamlSp {
     metadata_xml: String,
     rng: Rng,
     pending: IndexMap<String, PendingLogin>,
+    /// No pending request expires before this (a lower bound, `None` when
+    /// there are none): the expiry sweep is skipped while it is in the
+    /// future, since it would remove nothing.
+    pending_expires_min: Option<OffsetDateTime>,
     replay: ReplayCache,
     sessions: IndexMap<String, SpSession>,
+    /// No session started before this (a lower bound, `None` when there
+    /// are none); the same use for the session sweep.
+    sessions_at_min: Option<OffsetDateTime>,
     /// The session token minted by the last accepted ACS call, for its answer.
     new_session: Option<String>,
     log: Vec<String>,
@@ -236,8 +243,10 @@ impl SamlSp {
             metadata_xml,
             rng,
             pending: IndexMap::new(),
+            pending_expires_min: None,
             replay: ReplayCache::default(),
             sessions: IndexMap::new(),
+            sessions_at_min: None,
             new_session: None,
             log: vec![],
         })
@@ -334,15 +343,23 @@ impl SamlSp {
             &mut self.rng,
         );
         let token = self.rng.hex(16);
-        self.pending.retain(|_, p| p.expires > now);
+        // Drop expired requests. Removals elsewhere only raise the true
+        // minimum, so the bound stays a bound.
+        if self.pending_expires_min.is_some_and(|m| m <= now) {
+            self.pending.retain(|_, p| p.expires > now);
+            self.pending_expires_min = self.pending.values().map(|p| p.expires).min();
+        }
         while self.pending.len() >= PENDING_MAX {
             self.pending.shift_remove_index(0);
         }
+        let expires = now + PENDING_TTL;
+        self.pending_expires_min =
+            Some(self.pending_expires_min.map_or(expires, |m| m.min(expires)));
         self.pending.insert(
             token.clone(),
             PendingLogin {
                 request_id: request_id.clone(),
-                expires: now + PENDING_TTL,
+                expires,
             },
         );
         self.log
@@ -410,11 +427,17 @@ impl SamlSp {
                 }
             });
         if let Ok(login) = &result {
-            self.sessions
-                .retain(|_, s| s.at > now - time::Duration::days(1));
+            // Sessions last a day. The sweep runs only when the oldest
+            // possible session is that old; otherwise it would keep all.
+            let cutoff = now - time::Duration::days(1);
+            if self.sessions_at_min.is_some_and(|m| m <= cutoff) {
+                self.sessions.retain(|_, s| s.at > cutoff);
+                self.sessions_at_min = self.sessions.values().map(|s| s.at).min();
+            }
             while self.sessions.len() >= SESSIONS_MAX {
                 self.sessions.shift_remove_index(0);
             }
+            self.sessions_at_min = Some(self.sessions_at_min.map_or(now, |m| m.min(now)));
             let token = self.rng.hex(16);
             self.sessions.insert(
                 token.clone(),

@@ -22,6 +22,20 @@ pub fn sign_by_id(
     options: &SignOptions,
 ) -> Result<String, DsigError> {
     let doc = Document::parse(input)?;
+    sign_parsed_by_id(&doc, id, key, options).map(|(out, _)| out)
+}
+
+/// [`sign_by_id`] over a document already parsed with the default
+/// options. Also returns the self-check's parse of the output: it was
+/// made with the default options whenever the output is no longer than
+/// their `max_bytes` ([`SignedDocument::parsed_with_defaults`]), so a
+/// caller can use it instead of parsing the same bytes again.
+pub(crate) fn sign_parsed_by_id(
+    doc: &Document,
+    id: &str,
+    key: &SigningKey,
+    options: &SignOptions,
+) -> Result<(String, SignedDocument), DsigError> {
     let mut found = doc.elements_with_id(id);
     let element = match found.len() {
         0 => {
@@ -38,7 +52,15 @@ pub fn sign_by_id(
             ))
         }
     };
-    sign_element(&doc, element, key, options)
+    sign_element_checked(doc, element, key, options)
+}
+
+/// The signer's self-check parse of its own output.
+pub(crate) struct SignedDocument {
+    pub doc: Document,
+    /// The output fits the default `max_bytes`, so `doc` is exactly what
+    /// `Document::parse` (default options) gives for it.
+    pub parsed_with_defaults: bool,
 }
 
 /// Signs `element` of `doc` (which must have a unique `ID`) with an
@@ -52,6 +74,15 @@ pub fn sign_element(
     key: &SigningKey,
     options: &SignOptions,
 ) -> Result<String, DsigError> {
+    sign_element_checked(doc, element, key, options).map(|(out, _)| out)
+}
+
+fn sign_element_checked(
+    doc: &Document,
+    element: NodeId,
+    key: &SigningKey,
+    options: &SignOptions,
+) -> Result<(String, SignedDocument), DsigError> {
     if let Some(dup) = doc.find_duplicate_id() {
         return Err(DsigError::new(
             DsigErrorKind::DuplicateId,
@@ -153,9 +184,11 @@ pub fn sign_element(
 
     // Self-check: the output must verify with this key under the same
     // parser and verifier every consumer uses.
+    let defaults = ParseOptions::default();
+    let parsed_with_defaults = out.len() <= defaults.max_bytes;
     let options_out = ParseOptions {
-        max_bytes: out.len().max(ParseOptions::default().max_bytes),
-        ..ParseOptions::default()
+        max_bytes: out.len().max(defaults.max_bytes),
+        ..defaults
     };
     let signed_doc = Document::parse_with(out.as_bytes(), &options_out)?;
     let trusted = key
@@ -172,5 +205,11 @@ pub fn sign_element(
             legacy_sha1: options.legacy_sha1,
         },
     )?;
-    Ok(out)
+    Ok((
+        out,
+        SignedDocument {
+            doc: signed_doc,
+            parsed_with_defaults,
+        },
+    ))
 }

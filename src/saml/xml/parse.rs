@@ -1,7 +1,7 @@
 //! The strict parser itself: quick-xml events → [`Document`], with every
 //! well-formedness, namespace and profile rule applied on the way.
 
-use std::collections::BTreeSet;
+use std::borrow::Cow;
 use std::ops::Range;
 
 use quick_xml::events::Event;
@@ -100,8 +100,36 @@ fn check_namespace_uri(uri: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// XML 1.0 §2.11: CRLF and lone CR become LF.
-fn normalize_eol(s: &str) -> String {
+/// The first character XML 1.0 §2.2 does not allow, with its byte
+/// offset. ASCII is judged byte by byte (only C0 controls other than TAB,
+/// LF and CR are out); other characters are decoded and checked.
+fn first_non_xml_char(text: &str) -> Option<(usize, char)> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
+                return Some((i, char::from(b)));
+            }
+            i += 1;
+        } else {
+            let c = text[i..].chars().next()?;
+            if !is_xml_char(c) {
+                return Some((i, c));
+            }
+            i += c.len_utf8();
+        }
+    }
+    None
+}
+
+/// XML 1.0 §2.11: CRLF and lone CR become LF. Text without a CR (nearly
+/// all of it) is returned as it is.
+fn normalize_eol(s: &str) -> Cow<'_, str> {
+    if !s.as_bytes().contains(&b'\r') {
+        return Cow::Borrowed(s);
+    }
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
@@ -114,7 +142,7 @@ fn normalize_eol(s: &str) -> String {
             out.push(c);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Resolves the body of `&…;`: the five predefined entities (XML 1.0 §4.6)
@@ -168,6 +196,13 @@ fn resolve_reference(name: &str) -> Result<char, (XmlErrorKind, String)> {
 /// references are expanded, each literal whitespace character (after EOL
 /// normalisation, so CRLF counts once) becomes a space. `<` is forbidden.
 fn normalize_attribute_value(raw: &str) -> Result<String, (XmlErrorKind, String)> {
+    // Nothing to expand, replace or refuse: the value is its own result.
+    if !raw
+        .bytes()
+        .any(|b| matches!(b, b'<' | b'&' | b'\r' | b'\n' | b'\t'))
+    {
+        return Ok(raw.to_string());
+    }
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
     while let Some(c) = rest.chars().next() {
@@ -249,7 +284,7 @@ impl Parser {
                 "the document is not valid UTF-8",
             )
         })?;
-        if let Some((i, c)) = text.char_indices().find(|(_, c)| !is_xml_char(*c)) {
+        if let Some((i, c)) = first_non_xml_char(text) {
             return Err(XmlError::new(
                 K::InvalidChar,
                 i,
@@ -330,7 +365,7 @@ impl Parser {
                         ));
                     }
                     if let Some(&parent) = p.open.last() {
-                        p.push_child(parent, NodeKind::Comment(normalize_eol(&body)));
+                        p.push_child(parent, NodeKind::Comment(normalize_eol(&body).into_owned()));
                     }
                 }
                 Event::Text(t) => {
@@ -588,8 +623,7 @@ impl Parser {
                 .map(str::to_string),
         };
 
-        let mut attributes = Vec::new();
-        let mut expanded = BTreeSet::new();
+        let mut attributes: Vec<Attribute> = Vec::new();
         for (key, value) in raw_attrs {
             if key == "xmlns" || key.starts_with("xmlns:") {
                 continue;
@@ -617,7 +651,12 @@ impl Parser {
             };
             // Namespaces in XML 1.0 §6.3: no two attributes with the same
             // expanded name (a:x and b:x bound to one URI).
-            if !expanded.insert((ans.clone(), alocal.to_string())) {
+            // `attributes` holds every earlier attribute that is not a
+            // namespace declaration: exactly the names seen so far.
+            if attributes
+                .iter()
+                .any(|b| b.local == alocal && b.namespace == ans)
+            {
                 return Err(XmlError::new(
                     K::DuplicateAttribute,
                     pos,
@@ -751,16 +790,19 @@ fn check_declaration(decl: &str) -> Result<(), (XmlErrorKind, String)> {
 }
 
 /// Requires whitespace (or the end of the tag) after every quoted value.
+/// Quotes and separators are ASCII, so the scan is over bytes (a UTF-8
+/// continuation byte never equals one of them).
 fn check_attribute_separators(raw: &str) -> Result<(), String> {
+    let bytes = raw.as_bytes();
     let mut quote = None;
-    let mut chars = raw.chars().peekable();
-    while let Some(c) = chars.next() {
+    for (i, &b) in bytes.iter().enumerate() {
         match quote {
-            None if c == '"' || c == '\'' => quote = Some(c),
-            Some(q) if c == q => {
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            Some(q) if b == q => {
                 quote = None;
-                if let Some(&next) = chars.peek() {
-                    if !matches!(next, ' ' | '\t' | '\r' | '\n' | '/') {
+                if let Some(&next) = bytes.get(i + 1) {
+                    if !matches!(next, b' ' | b'\t' | b'\r' | b'\n' | b'/') {
+                        let next = raw[i + 1..].chars().next().unwrap_or('\u{FFFD}');
                         return Err(format!(
                             "no whitespace before {next:?} after an attribute value"
                         ));
