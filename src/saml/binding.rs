@@ -29,10 +29,8 @@
 use std::io::Read;
 
 use base64::Engine as _;
-use openssl::hash::MessageDigest;
-use openssl::sign::{Signer, Verifier};
 
-use crate::saml::dsig::{RSA_SHA1, RSA_SHA256, RSA_SHA384, RSA_SHA512};
+use crate::saml::dsig::{Hash, RSA_SHA1, RSA_SHA256, RSA_SHA384, RSA_SHA512};
 use crate::saml::escape::{form_decode, html, percent_encode};
 use crate::saml::keys::{SigningKey, TrustedKeys};
 use crate::saml::reason::{Reason, Rejection};
@@ -281,11 +279,11 @@ fn looks_wrapped(data: &[u8]) -> Option<&'static str> {
     }
 }
 
-fn sig_alg_digest(uri: &str) -> Result<MessageDigest, Rejection> {
+fn sig_alg_digest(uri: &str) -> Result<Hash, Rejection> {
     match uri {
-        RSA_SHA256 => Ok(MessageDigest::sha256()),
-        RSA_SHA384 => Ok(MessageDigest::sha384()),
-        RSA_SHA512 => Ok(MessageDigest::sha512()),
+        RSA_SHA256 => Ok(Hash::Sha256),
+        RSA_SHA384 => Ok(Hash::Sha384),
+        RSA_SHA512 => Ok(Hash::Sha512),
         RSA_SHA1 => Err(Rejection::new(
             Reason::Sha1Forbidden,
             "SigAlg is rsa-sha1; only rsa-sha256/384/512 are accepted",
@@ -315,8 +313,7 @@ pub fn redirect_url(
     }
     if let Some(key) = sign_with {
         query.push_str(&format!("&SigAlg={}", percent_encode(RSA_SHA256)));
-        let sig = Signer::new(MessageDigest::sha256(), key.pkey())
-            .and_then(|mut s| s.sign_oneshot_to_vec(query.as_bytes()));
+        let sig = key.sign(Hash::Sha256, query.as_bytes());
         // A loaded 2048+-bit RSA key always signs; an empty Signature
         // would simply fail verification downstream.
         let sig = sig.unwrap_or_default();
@@ -381,11 +378,9 @@ pub fn decode_redirect(
             octets.push_str(&format!("&RelayState={rs}"));
         }
         octets.push_str(&format!("&SigAlg={raw_sig_alg}"));
-        let ok = keys.iter().any(|k| {
-            Verifier::new(digest, k.pkey())
-                .and_then(|mut v| v.verify_oneshot(&sig, octets.as_bytes()))
-                .unwrap_or(false)
-        });
+        let ok = keys
+            .iter()
+            .any(|k| k.verifies(digest, octets.as_bytes(), &sig));
         if !ok {
             return Err(Rejection::new(
                 Reason::SignatureInvalid,
