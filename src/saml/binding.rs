@@ -68,12 +68,14 @@ pub fn post_form_html(action: &str, field: &str, xml: &str, relay_state: Option<
          <body onload=\"document.forms[0].submit()\">\n\
          <noscript><p>JavaScript is off, so press Continue to finish signing in.</p></noscript>\n",
     );
-    out.push_str(&format!(
-        "<form method=\"post\" action=\"{}\">\n<input type=\"hidden\" name=\"{}\" value=\"{}\"/>\n",
-        html(action),
-        html(field),
-        html(&b64)
-    ));
+    // Piece by piece: the message is the bulk of the page, copied once.
+    out.push_str("<form method=\"post\" action=\"");
+    out.push_str(&html(action));
+    out.push_str("\">\n<input type=\"hidden\" name=\"");
+    out.push_str(&html(field));
+    out.push_str("\" value=\"");
+    out.push_str(&html(&b64));
+    out.push_str("\"/>\n");
     if let Some(rs) = relay_state {
         out.push_str(&format!(
             "<input type=\"hidden\" name=\"RelayState\" value=\"{}\"/>\n",

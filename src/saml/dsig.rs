@@ -220,12 +220,18 @@ fn digest_hash(uri: &str, legacy_sha1: bool) -> Result<Hash, DsigError> {
 /// XML-DSig 4.2, and DigestValue, 4.3.3.6, are XML Schema `base64Binary`,
 /// whose lexical form allows whitespace; .NET IdPs emit `&#xD;` in them).
 fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    let compact: String = text
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '\t' | '\r' | '\n'))
-        .collect();
+    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    // Unwrapped base64 (the usual case) is decoded in place.
+    let compact: std::borrow::Cow<'_, [u8]> = if text.bytes().any(|b| space(&b)) {
+        text.bytes()
+            .filter(|b| !space(b))
+            .collect::<Vec<u8>>()
+            .into()
+    } else {
+        text.as_bytes().into()
+    };
     base64::engine::general_purpose::STANDARD
-        .decode(compact)
+        .decode(&compact)
         .ok()
 }
 
