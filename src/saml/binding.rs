@@ -217,7 +217,10 @@ fn deflate(data: &[u8]) -> Vec<u8> {
             *slot = None;
             return deflate_fresh(data);
         }
-        enc.reset(Vec::new()).unwrap_or_default()
+        // The stream is finished and fully written out: take the output
+        // and leave the tables as they are; the next message's `reset`
+        // zeroes them (one reset per message, not two).
+        std::mem::take(enc.get_mut())
     })
 }
 
