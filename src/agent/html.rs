@@ -116,9 +116,18 @@ pub fn forms(html: &str) -> Vec<Form> {
                     || (matches!(kind.as_str(), "checkbox" | "radio")
                         && tag.attr("checked").is_none());
                 if let (Some(name), false) = (tag.attr("name"), skip) {
-                    let value = tag.attr("value").unwrap_or_default().to_string();
+                    let name = name.to_string();
+                    // The tag is ours: move its (first) value out rather
+                    // than copying a possibly large SAML message.
+                    let mut tag = tag;
+                    let value = tag
+                        .attributes
+                        .iter_mut()
+                        .find(|(n, _)| n == "value")
+                        .map(|(_, v)| std::mem::take(v))
+                        .unwrap_or_default();
                     if let Some(f) = out.last_mut() {
-                        f.fields.push((name.to_string(), value));
+                        f.fields.push((name, value));
                     }
                 }
             }
@@ -201,9 +210,7 @@ pub fn tokenize(html: &str) -> Vec<Token> {
         }));
         if raw {
             // Raw text runs to the first `</name` (case-insensitive).
-            let close = format!("</{name}");
-            let lower = html[i..].to_ascii_lowercase();
-            let stop = lower.find(&close).map_or(b.len(), |e| i + e);
+            let stop = find_end_tag(&b[i..], name.as_bytes()).map_or(b.len(), |e| i + e);
             if matches!(name.as_str(), "textarea" | "title") && stop > i {
                 out.push(Token::Text(decode_entities(&html[i..stop])));
             }
@@ -213,6 +220,25 @@ pub fn tokenize(html: &str) -> Vec<Token> {
     }
     flush(&mut out, text_start, b.len());
     out
+}
+
+/// Where `</name` first starts in `b`, ASCII case-insensitively (`name`
+/// is lowercase). The same answer as searching a lowercased copy, without
+/// copying the rest of the page.
+fn find_end_tag(b: &[u8], name: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(at) = b[from..].iter().position(|&c| c == b'<') {
+        let lt = from + at;
+        let rest = &b[lt + 1..];
+        if rest.first() == Some(&b'/')
+            && rest.len() > name.len()
+            && rest[1..=name.len()].eq_ignore_ascii_case(name)
+        {
+            return Some(lt);
+        }
+        from = lt + 1;
+    }
+    None
 }
 
 /// Reads attributes from `at` up to and including the tag's `>`; returns
@@ -361,5 +387,30 @@ mod tests {
         let f = forms("<script>var s='<form method=post>';</script><form action=/x></form>");
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].action.as_deref(), Some("/x"));
+    }
+
+    #[test]
+    fn raw_text_ends_at_the_first_end_tag_in_any_case() {
+        let t = tokenize("<TITLE>a</b></titles</TiTlE>x<textarea>q&amp;</TEXTAREA");
+        let texts: Vec<&str> = t
+            .iter()
+            .filter_map(|t| match t {
+                Token::Text(s) => Some(s.as_str()),
+                Token::Tag(_) => None,
+            })
+            .collect();
+        // `</titles` also starts with `</title`, as a browser's scan sees it.
+        assert_eq!(texts, ["a</b>", "x", "q&"]);
+        assert_eq!(find_end_tag(b"ab</Ti", b"title"), None);
+        assert_eq!(find_end_tag(b"<</TITLE", b"title"), Some(1));
+    }
+
+    #[test]
+    fn a_saml_form_keeps_its_value() {
+        let f = forms("<form method=post action=/acs><input type=hidden name=SAMLResponse value=\"a&amp;b\" value=c></form>");
+        assert_eq!(
+            f[0].fields,
+            [("SAMLResponse".to_string(), "a&b".to_string())]
+        );
     }
 }

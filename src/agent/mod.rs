@@ -186,7 +186,10 @@ impl HttpClient {
                         url: format!("{scheme}://{host}{path_and_query}"),
                         status,
                         content_type,
-                        body: String::from_utf8_lossy(&bytes).into_owned(),
+                        // Valid UTF-8 (every page here) is taken as is;
+                        // anything else is decoded lossily, as before.
+                        body: String::from_utf8(Vec::from(bytes))
+                            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
                         set_cookie,
                         set_cookies,
                         location,

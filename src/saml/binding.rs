@@ -29,10 +29,8 @@
 use std::io::Read;
 
 use base64::Engine as _;
-use openssl::hash::MessageDigest;
-use openssl::sign::{Signer, Verifier};
 
-use crate::saml::dsig::{RSA_SHA1, RSA_SHA256, RSA_SHA384, RSA_SHA512};
+use crate::saml::dsig::{Hash, RSA_SHA1, RSA_SHA256, RSA_SHA384, RSA_SHA512};
 use crate::saml::escape::{form_decode, html, percent_encode};
 use crate::saml::keys::{SigningKey, TrustedKeys};
 use crate::saml::reason::{Reason, Rejection};
@@ -70,12 +68,14 @@ pub fn post_form_html(action: &str, field: &str, xml: &str, relay_state: Option<
          <body onload=\"document.forms[0].submit()\">\n\
          <noscript><p>JavaScript is off, so press Continue to finish signing in.</p></noscript>\n",
     );
-    out.push_str(&format!(
-        "<form method=\"post\" action=\"{}\">\n<input type=\"hidden\" name=\"{}\" value=\"{}\"/>\n",
-        html(action),
-        html(field),
-        html(&b64)
-    ));
+    // Piece by piece: the message is the bulk of the page, copied once.
+    out.push_str("<form method=\"post\" action=\"");
+    out.push_str(&html(action));
+    out.push_str("\">\n<input type=\"hidden\" name=\"");
+    out.push_str(&html(field));
+    out.push_str("\" value=\"");
+    out.push_str(&html(&b64));
+    out.push_str("\"/>\n");
     if let Some(rs) = relay_state {
         out.push_str(&format!(
             "<input type=\"hidden\" name=\"RelayState\" value=\"{}\"/>\n",
@@ -217,7 +217,10 @@ fn deflate(data: &[u8]) -> Vec<u8> {
             *slot = None;
             return deflate_fresh(data);
         }
-        enc.reset(Vec::new()).unwrap_or_default()
+        // The stream is finished and fully written out: take the output
+        // and leave the tables as they are; the next message's `reset`
+        // zeroes them (one reset per message, not two).
+        std::mem::take(enc.get_mut())
     })
 }
 
@@ -281,11 +284,11 @@ fn looks_wrapped(data: &[u8]) -> Option<&'static str> {
     }
 }
 
-fn sig_alg_digest(uri: &str) -> Result<MessageDigest, Rejection> {
+fn sig_alg_digest(uri: &str) -> Result<Hash, Rejection> {
     match uri {
-        RSA_SHA256 => Ok(MessageDigest::sha256()),
-        RSA_SHA384 => Ok(MessageDigest::sha384()),
-        RSA_SHA512 => Ok(MessageDigest::sha512()),
+        RSA_SHA256 => Ok(Hash::Sha256),
+        RSA_SHA384 => Ok(Hash::Sha384),
+        RSA_SHA512 => Ok(Hash::Sha512),
         RSA_SHA1 => Err(Rejection::new(
             Reason::Sha1Forbidden,
             "SigAlg is rsa-sha1; only rsa-sha256/384/512 are accepted",
@@ -315,8 +318,7 @@ pub fn redirect_url(
     }
     if let Some(key) = sign_with {
         query.push_str(&format!("&SigAlg={}", percent_encode(RSA_SHA256)));
-        let sig = Signer::new(MessageDigest::sha256(), key.pkey())
-            .and_then(|mut s| s.sign_oneshot_to_vec(query.as_bytes()));
+        let sig = key.sign(Hash::Sha256, query.as_bytes());
         // A loaded 2048+-bit RSA key always signs; an empty Signature
         // would simply fail verification downstream.
         let sig = sig.unwrap_or_default();
@@ -381,11 +383,9 @@ pub fn decode_redirect(
             octets.push_str(&format!("&RelayState={rs}"));
         }
         octets.push_str(&format!("&SigAlg={raw_sig_alg}"));
-        let ok = keys.iter().any(|k| {
-            Verifier::new(digest, k.pkey())
-                .and_then(|mut v| v.verify_oneshot(&sig, octets.as_bytes()))
-                .unwrap_or(false)
-        });
+        let ok = keys
+            .iter()
+            .any(|k| k.verifies(digest, octets.as_bytes(), &sig));
         if !ok {
             return Err(Rejection::new(
                 Reason::SignatureInvalid,

@@ -15,8 +15,6 @@
 use std::fmt;
 
 use base64::Engine as _;
-use openssl::hash::MessageDigest;
-use openssl::sign::Verifier;
 use openssl::x509::X509;
 
 use crate::saml::c14n::{exc_c14n, parse_prefix_list, EXC_C14N};
@@ -164,15 +162,6 @@ pub enum Hash {
 }
 
 impl Hash {
-    fn digest(self) -> MessageDigest {
-        match self {
-            Hash::Sha1 => MessageDigest::sha1(),
-            Hash::Sha256 => MessageDigest::sha256(),
-            Hash::Sha384 => MessageDigest::sha384(),
-            Hash::Sha512 => MessageDigest::sha512(),
-        }
-    }
-
     fn signature_uri(self) -> &'static str {
         match self {
             Hash::Sha1 => RSA_SHA1,
@@ -231,12 +220,18 @@ fn digest_hash(uri: &str, legacy_sha1: bool) -> Result<Hash, DsigError> {
 /// XML-DSig 4.2, and DigestValue, 4.3.3.6, are XML Schema `base64Binary`,
 /// whose lexical form allows whitespace; .NET IdPs emit `&#xD;` in them).
 fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    let compact: String = text
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '\t' | '\r' | '\n'))
-        .collect();
+    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    // Unwrapped base64 (the usual case) is decoded in place.
+    let compact: std::borrow::Cow<'_, [u8]> = if text.bytes().any(|b| space(&b)) {
+        text.bytes()
+            .filter(|b| !space(b))
+            .collect::<Vec<u8>>()
+            .into()
+    } else {
+        text.as_bytes().into()
+    };
     base64::engine::general_purpose::STANDARD
-        .decode(compact)
+        .decode(&compact)
         .ok()
 }
 
@@ -432,10 +427,11 @@ pub fn verify_signature(
     };
     let mut verified_by = None;
     for k in candidates {
-        let ok = Verifier::new(parts.signature_hash.digest(), k.pkey())
-            .and_then(|mut v| v.verify_oneshot(&signature_value, canonical_signed_info.as_bytes()))
-            .unwrap_or(false);
-        if ok {
+        if k.verifies(
+            parts.signature_hash,
+            canonical_signed_info.as_bytes(),
+            &signature_value,
+        ) {
             verified_by = Some(k);
             break;
         }
@@ -453,7 +449,7 @@ pub fn verify_signature(
         DsigError::new(DsigErrorKind::DigestMismatch, "DigestValue is not base64")
     })?;
     let canonical = exc_c14n(doc, parent, Some(signature), &parts.transform_prefixes);
-    let actual = openssl::hash::hash(parts.digest_hash.digest(), canonical.as_bytes())
+    let actual = super::rsa::digest(parts.digest_hash, canonical.as_bytes())
         .map_err(|e| DsigError::new(DsigErrorKind::CryptoFailure, e.to_string()))?;
     if expected.len() != actual.len() || !openssl::memcmp::eq(&expected, &actual) {
         return Err(DsigError::new(

@@ -12,6 +12,8 @@ use std::fmt;
 use openssl::pkey::{PKey, Private, Public};
 use openssl::x509::X509;
 
+use super::dsig::Hash;
+
 /// Why key material was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyErrorKind {
@@ -167,8 +169,10 @@ impl TrustedKey {
         &self.spki_der
     }
 
-    pub(crate) fn pkey(&self) -> &PKey<Public> {
-        &self.pkey
+    /// Whether `signature` is an RSA PKCS#1 v1.5 signature over `data`
+    /// under this key.
+    pub(crate) fn verifies(&self, hash: Hash, data: &[u8], signature: &[u8]) -> bool {
+        super::rsa::verify(&self.pkey, &self.spki_der, hash, data, signature)
     }
 }
 
@@ -269,5 +273,14 @@ impl SigningKey {
 
     pub(crate) fn pkey(&self) -> &PKey<Private> {
         &self.pkey
+    }
+
+    /// An RSA PKCS#1 v1.5 signature over `data`.
+    pub(crate) fn sign(
+        &self,
+        hash: Hash,
+        data: &[u8],
+    ) -> Result<Vec<u8>, openssl::error::ErrorStack> {
+        super::rsa::sign(&self.pkey, self.trusted.spki_der(), hash, data)
     }
 }

@@ -22,6 +22,7 @@ pub mod reason;
 pub mod replay;
 pub mod request;
 pub mod response;
+mod rsa;
 pub mod summary;
 pub mod validate;
 pub mod xml;

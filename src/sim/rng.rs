@@ -52,7 +52,13 @@ impl Rng {
     pub fn hex(&mut self, bytes: usize) -> String {
         let mut b = vec![0u8; bytes];
         self.fill(&mut b);
-        b.iter().map(|x| format!("{x:02x}")).collect()
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = String::with_capacity(bytes * 2);
+        for x in b {
+            out.push(char::from(HEX[usize::from(x >> 4)]));
+            out.push(char::from(HEX[usize::from(x & 0x0f)]));
+        }
+        out
     }
 
     /// A token of `len` characters from an unambiguous alphabet

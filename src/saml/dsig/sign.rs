@@ -2,7 +2,6 @@
 //! so the output is the input plus one element, byte for byte.
 
 use base64::Engine as _;
-use openssl::sign::Signer;
 
 use super::{
     verify_element, DsigError, DsigErrorKind, Hash, SignOptions, VerifyOptions, DSIG_NS,
@@ -123,7 +122,7 @@ fn sign_element_checked(
     // signature equals the digest of the signed element minus the
     // enveloped Signature (XML-DSig 6.6.4), as nothing else is inserted.
     let canonical = exc_c14n(doc, element, None, &[]);
-    let digest = openssl::hash::hash(hash.digest(), canonical.as_bytes())
+    let digest = crate::saml::rsa::digest(hash, canonical.as_bytes())
         .map_err(|e| DsigError::new(DsigErrorKind::CryptoFailure, e.to_string()))?;
     let b64 = base64::engine::general_purpose::STANDARD;
 
@@ -144,10 +143,8 @@ fn sign_element_checked(
     );
     let canonical_signed_info =
         format!("<ds:SignedInfo xmlns:ds=\"{DSIG_NS}\">{signed_info_body}</ds:SignedInfo>");
-    let mut signer = Signer::new(hash.digest(), key.pkey())
-        .map_err(|e| DsigError::new(DsigErrorKind::CryptoFailure, e.to_string()))?;
-    let signature_value = signer
-        .sign_oneshot_to_vec(canonical_signed_info.as_bytes())
+    let signature_value = key
+        .sign(hash, canonical_signed_info.as_bytes())
         .map_err(|e| DsigError::new(DsigErrorKind::CryptoFailure, e.to_string()))?;
     let signature = format!(
         "<ds:Signature xmlns:ds=\"{DSIG_NS}\"><ds:SignedInfo>{signed_info_body}</ds:SignedInfo>\
