@@ -5,6 +5,7 @@
 pub mod agent;
 pub mod cli;
 pub mod dns;
+pub mod httpd;
 pub mod idp;
 pub mod report;
 pub mod rules;

@@ -174,7 +174,7 @@ pub async fn run(n: usize, sign: BenchSign) -> anyhow::Result<LoginBench> {
     let idp_server = IdpServer::serve(
         IdpShared::new(idp, rng.fork("idp"), clock.clone()),
         idp_listener,
-    );
+    )?;
     let sp_server = SamlSpServer::serve(SamlSpShared::new(sp, clock.clone(), None), sp_listener)?;
     let mut browser = Browser::new(HttpClient::new(), clock.clone());
     // The transcript peek re-parses every message; a benchmark of the

@@ -160,7 +160,7 @@ pub async fn serve_standalone(opts: IdpServeOptions) -> anyhow::Result<()> {
     let mut idp = new_idp(opts.vendor, settings, directory, &options, &rng)?;
     idp.add_sp(sp);
     let shared = IdpShared::new(idp, rng.fork("idp"), Clock::live());
-    let server = IdpServer::serve(shared, listener);
+    let server = IdpServer::serve(shared, listener)?;
     println!(
         "idp listening on http://{addr} (metadata: {}/metadata)",
         base_url.trim_end_matches('/')

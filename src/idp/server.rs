@@ -15,22 +15,18 @@
 //! an SP and IdP on 127.0.0.1 are the same site, ports aside, so the
 //! cookie rides along on a POST-binding request too).
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Method, Request, Response};
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
 
 use super::core::{Decision, Idp, Inbound, LaunchRelayState, Refusal, SESSION_COOKIE};
 use super::pages;
+use crate::httpd::{bind_loopback, HttpServer};
 use crate::saml::binding::ENCODED_MAX;
 use crate::sim::{Clock, Rng};
 
@@ -65,9 +61,7 @@ impl IdpShared {
 
 /// A running IdP server.
 pub struct IdpServer {
-    addr: SocketAddr,
-    stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
+    http: HttpServer,
 }
 
 impl IdpServer {
@@ -77,48 +71,25 @@ impl IdpServer {
         shared: Arc<IdpShared>,
         addr: Option<SocketAddr>,
     ) -> std::io::Result<IdpServer> {
-        let listener =
-            TcpListener::bind(addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0))))
-                .await?;
-        Ok(IdpServer::serve(shared, listener))
+        IdpServer::serve(shared, bind_loopback(addr).await?)
     }
 
     /// Serves on an already bound listener (so a caller can learn the port
     /// before building the IdP's base URL).
-    pub fn serve(shared: Arc<IdpShared>, listener: TcpListener) -> IdpServer {
-        let addr = listener
-            .local_addr()
-            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)));
-        let (stop, mut stopped) = watch::channel(false);
-        let task = tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    _ = stopped.changed() => break,
-                    accepted = listener.accept() => {
-                        let Ok((stream, _)) = accepted else { continue };
-                        let shared = shared.clone();
-                        tokio::spawn(async move {
-                            let service = service_fn(move |req| {
-                                let shared = shared.clone();
-                                async move { Ok::<_, Infallible>(serve(&shared, req).await) }
-                            });
-                            // Connection errors (a client hanging up) end that connection only.
-                            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
-                        });
-                    }
-                }
-            }
-        });
-        IdpServer { addr, stop, task }
+    pub fn serve(shared: Arc<IdpShared>, listener: TcpListener) -> std::io::Result<IdpServer> {
+        let http = HttpServer::serve(listener, move |req| {
+            let shared = shared.clone();
+            async move { serve(&shared, req).await }
+        })?;
+        Ok(IdpServer { http })
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.http.addr()
     }
 
     pub async fn shutdown(self) {
-        let _ = self.stop.send(true);
-        let _ = self.task.await;
+        self.http.shutdown().await;
     }
 }
 

@@ -2,7 +2,6 @@
 //! bytes into and out of the sans-IO core, and performs the DNS lookups the
 //! core asks for through an injected lookup function.
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -11,16 +10,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
-use tokio::sync::watch;
 
 use super::api::{self, ApiRequest, ApiResponse, Routed};
 use super::views::DomainView;
 use super::{DnsCheck, Effect, Sp, TxtAnswer};
+use crate::httpd::{bind_loopback, HttpServer};
 use crate::sim::Clock;
 
 /// Looks up the TXT records at a name. The world passes one backed by the
@@ -104,9 +99,7 @@ impl SpShared {
 
 /// A running admin-API server.
 pub struct SpServer {
-    addr: SocketAddr,
-    stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
+    http: HttpServer,
 }
 
 impl SpServer {
@@ -115,40 +108,20 @@ impl SpServer {
         shared: Arc<SpShared>,
         addr: Option<SocketAddr>,
     ) -> std::io::Result<SpServer> {
-        let listener =
-            TcpListener::bind(addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0))))
-                .await?;
-        let addr = listener.local_addr()?;
-        let (stop, mut stopped) = watch::channel(false);
-        let task = tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    _ = stopped.changed() => break,
-                    accepted = listener.accept() => {
-                        let Ok((stream, _)) = accepted else { continue };
-                        let shared = shared.clone();
-                        tokio::spawn(async move {
-                            let service = service_fn(move |req| {
-                                let shared = shared.clone();
-                                async move { Ok::<_, Infallible>(serve(&shared, req).await) }
-                            });
-                            // Connection errors (a client hanging up) end that connection only.
-                            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
-                        });
-                    }
-                }
-            }
-        });
-        Ok(SpServer { addr, stop, task })
+        let listener = bind_loopback(addr).await?;
+        let http = HttpServer::serve(listener, move |req| {
+            let shared = shared.clone();
+            async move { serve(&shared, req).await }
+        })?;
+        Ok(SpServer { http })
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.http.addr()
     }
 
     pub async fn shutdown(self) {
-        let _ = self.stop.send(true);
-        let _ = self.task.await;
+        self.http.shutdown().await;
     }
 }
 

@@ -3,21 +3,17 @@
 //! it was given (`Clock::live()` for `ssosim sp serve`, a fixed clock in
 //! tests and the bench).
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
 
 use super::core::{SamlSp, SpRequest, SpResponse};
+use crate::httpd::{bind_loopback, HttpServer};
 use crate::sim::Clock;
 
 /// Where the core's log lines go.
@@ -62,9 +58,7 @@ impl SamlSpShared {
 
 /// A running SP.
 pub struct SamlSpServer {
-    addr: SocketAddr,
-    stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
+    http: HttpServer,
 }
 
 impl SamlSpServer {
@@ -74,14 +68,7 @@ impl SamlSpServer {
         shared: Arc<SamlSpShared>,
         addr: SocketAddr,
     ) -> std::io::Result<SamlSpServer> {
-        if !addr.ip().is_loopback() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                format!("{addr} is not a loopback address; ssosim listens on 127.0.0.1 only"),
-            ));
-        }
-        let listener = TcpListener::bind(addr).await?;
-        SamlSpServer::serve(shared, listener)
+        SamlSpServer::serve(shared, bind_loopback(Some(addr)).await?)
     }
 
     /// Serves on an already bound listener (so a caller can learn the port
@@ -90,38 +77,19 @@ impl SamlSpServer {
         shared: Arc<SamlSpShared>,
         listener: TcpListener,
     ) -> std::io::Result<SamlSpServer> {
-        let addr = listener.local_addr()?;
-        let (stop, mut stopped) = watch::channel(false);
-        let task = tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    _ = stopped.changed() => break,
-                    accepted = listener.accept() => {
-                        let Ok((stream, _)) = accepted else { continue };
-                        let _ = stream.set_nodelay(true);
-                        let shared = shared.clone();
-                        tokio::spawn(async move {
-                            let service = service_fn(move |req| {
-                                let shared = shared.clone();
-                                async move { Ok::<_, Infallible>(serve(&shared, req).await) }
-                            });
-                            // A client hanging up ends that connection only.
-                            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
-                        });
-                    }
-                }
-            }
-        });
-        Ok(SamlSpServer { addr, stop, task })
+        let http = HttpServer::serve(listener, move |req| {
+            let shared = shared.clone();
+            async move { serve(&shared, req).await }
+        })?;
+        Ok(SamlSpServer { http })
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.http.addr()
     }
 
     pub async fn shutdown(self) {
-        let _ = self.stop.send(true);
-        let _ = self.task.await;
+        self.http.shutdown().await;
     }
 }
 

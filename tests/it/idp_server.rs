@@ -81,6 +81,7 @@ async fn start(vendor: Vendor, auto_login: Option<&str>) -> IdpServer {
         IdpShared::new(idp, Rng::new(2), Clock::new(now())),
         listener,
     )
+    .unwrap()
 }
 
 #[tokio::test]
