@@ -437,8 +437,7 @@ impl World {
         match job {
             Job::Sp(Effect::CheckDomain { check, .. }) => {
                 if let Some((view, _)) = self.sp.run_scheduled_check(&check).await {
-                    let status = serde_json::to_value(view.status).unwrap_or(Value::Null);
-                    let status = status.as_str().unwrap_or("?").to_string();
+                    let status = wire_name(&view.status);
                     let why = view.last_check.clone().unwrap_or_default();
                     let headline = if status == "pending" || status == "failed" {
                         format!("sp re-checks {} → {status}: {why}", view.domain)
@@ -485,14 +484,8 @@ impl World {
                 .filter_map(|id| sp.org(*id).ok())
                 .map(|o| o.handle.clone())
                 .collect();
-            let origin = serde_json::to_value(p.origin)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            let sso = serde_json::to_value(p.sso)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
+            let origin = wire_name(&p.origin);
+            let sso = wire_name(&p.sso);
             lines.push(format!(
                 "parent {} ({origin}) orgs: {}",
                 p.id,
@@ -503,10 +496,7 @@ impl World {
                 if p.disable_org_creation { "on" } else { "off" }
             ));
             for d in p.domains.values() {
-                let status = serde_json::to_value(d.status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
+                let status = wire_name(&d.status);
                 let when = d
                     .verified_at
                     .map(|t| format!(" at {}", format_elapsed(t)))
@@ -542,6 +532,14 @@ impl World {
         self.dns.shutdown().await;
         self.transcript
     }
+}
+
+/// A unit enum's name as the admin API spells it (`pending`, `sso-setup`).
+fn wire_name(v: &impl serde::Serialize) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -82,7 +82,7 @@ pub fn scenarios(
         .iter()
         .zip(per.iter_mut())
         .map(|(f, t)| ScenarioTiming {
-            file: f.to_string_lossy().replace('\\', "/"),
+            file: super::run::display(f),
             max_ms: t.iter().copied().fold(0.0, f64::max),
             median_ms: median(t),
         })

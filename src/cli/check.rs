@@ -20,7 +20,7 @@ pub fn check(args: &CheckArgs) -> i32 {
     let color = super::use_color(std::io::stderr().is_terminal());
     let mut bad = 0;
     for f in &files {
-        let name = f.to_string_lossy().replace('\\', "/");
+        let name = super::run::display(f);
         match parse::load(f) {
             Err(e) => {
                 bad += 1;

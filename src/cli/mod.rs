@@ -342,16 +342,9 @@ fn dns_serve(listen: SocketAddr, files: &[PathBuf]) -> i32 {
             }
         }
     }
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let rt = match server_runtime() {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start a runtime: {e}");
-            return 3;
-        }
+        Err(code) => return code,
     };
     match rt.block_on(crate::dns::serve_standalone(listen, zones)) {
         Ok(()) => 0,
@@ -363,16 +356,9 @@ fn dns_serve(listen: SocketAddr, files: &[PathBuf]) -> i32 {
 }
 
 fn idp_serve(opts: crate::idp::IdpServeOptions) -> i32 {
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let rt = match server_runtime() {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start a runtime: {e}");
-            return 3;
-        }
+        Err(code) => return code,
     };
     match rt.block_on(crate::idp::serve_standalone(opts)) {
         Ok(()) => 0,
@@ -388,6 +374,20 @@ fn idp_serve(opts: crate::idp::IdpServeOptions) -> i32 {
             3
         }
     }
+}
+
+/// The runtime a standalone server (`dns`, `idp`, `sp serve`) runs on:
+/// two workers, IO and timers. On failure, the message is printed and the
+/// exit code (3, internal) returned.
+pub(crate) fn server_runtime() -> Result<tokio::runtime::Runtime, i32> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("error: cannot start a runtime: {e}");
+            3
+        })
 }
 
 /// Whether to colour output written to a stream.

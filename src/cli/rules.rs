@@ -29,7 +29,7 @@ pub fn rules(args: &RulesArgs) -> i32 {
             }
         };
         for f in files {
-            let name = f.to_string_lossy().replace('\\', "/");
+            let name = super::run::display(&f);
             match parse::load(&f) {
                 Ok((_, s)) => {
                     for id in s.covers {

@@ -68,7 +68,9 @@ pub fn run_one(path: &Path, seed: Option<u64>) -> Result<FileRun, LoadError> {
     })
 }
 
-fn display(path: &Path) -> String {
+/// A path as reports show it: relative to the working directory when
+/// inside it, `/`-separated.
+pub(crate) fn display(path: &Path) -> String {
     let rel = std::env::current_dir()
         .ok()
         .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));

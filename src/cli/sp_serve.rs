@@ -62,16 +62,9 @@ pub fn sp_serve(args: &SpServeArgs) -> i32 {
         want_assertions_signed: args.want_assertions_signed,
         seed: args.seed,
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let rt = match super::server_runtime() {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start a runtime: {e}");
-            return 3;
-        }
+        Err(code) => return code,
     };
     match rt.block_on(crate::spsaml::serve_standalone(opts)) {
         Ok(()) => 0,

@@ -74,6 +74,43 @@ struct Pending {
     expires: OffsetDateTime,
 }
 
+impl Pending {
+    /// The request this answer answers; none for an IdP-initiated launch.
+    fn in_response_to(&self) -> Option<String> {
+        (!self.request_id.is_empty()).then(|| self.request_id.clone())
+    }
+
+    /// Where and to whom the Response goes: always the SP's registered ACS.
+    fn response_params(&self) -> ResponseParams {
+        ResponseParams {
+            destination: self.acs_url.clone(),
+            audience: self.sp_entity_id.clone(),
+            in_response_to: self.in_response_to(),
+        }
+    }
+
+    /// A Response posted to the SP's ACS; the caller fills in who and what.
+    fn answer(&self, xml: String, response_id: String) -> Answer {
+        Answer {
+            sp_entity_id: self.sp_entity_id.clone(),
+            acs_url: self.acs_url.clone(),
+            html_form: post_form_html(
+                &self.acs_url,
+                "SAMLResponse",
+                &xml,
+                self.relay_state.as_deref(),
+            ),
+            xml,
+            response_id,
+            in_response_to: self.in_response_to(),
+            relay_state: self.relay_state.clone(),
+            user: None,
+            claims: None,
+            status: None,
+        }
+    }
+}
+
 /// Static settings of one IdP.
 #[derive(Clone, Debug)]
 pub struct IdpSettings {
@@ -516,30 +553,13 @@ impl Idp {
                 .collect(),
             session_index,
         };
-        let in_response_to = (!pending.request_id.is_empty()).then(|| pending.request_id.clone());
-        let params = ResponseParams {
-            destination: pending.acs_url.clone(),
-            audience: pending.sp_entity_id.clone(),
-            in_response_to: in_response_to.clone(),
-        };
+        let params = pending.response_params();
         let user_email = user.email.clone();
         match build_response(&self.profile.shape, &params, &grant, now, rng, &self.key) {
             Ok(built) => Decision::Respond(Box::new(Answer {
-                sp_entity_id: pending.sp_entity_id.clone(),
-                acs_url: pending.acs_url.clone(),
-                html_form: post_form_html(
-                    &pending.acs_url,
-                    "SAMLResponse",
-                    &built.xml,
-                    pending.relay_state.as_deref(),
-                ),
-                xml: built.xml,
-                response_id: built.response_id,
-                in_response_to,
-                relay_state: pending.relay_state.clone(),
                 user: Some(user_email),
                 claims: Some(claims),
-                status: None,
+                ..pending.answer(built.xml, built.response_id)
             })),
             Err(e) => Decision::Refuse(Refusal::Page(self.page(
                 RefusalReason::BuildFailed,
@@ -559,12 +579,7 @@ impl Idp {
         now: OffsetDateTime,
         rng: &mut Rng,
     ) -> Decision {
-        let in_response_to = (!pending.request_id.is_empty()).then(|| pending.request_id.clone());
-        let params = ResponseParams {
-            destination: pending.acs_url.clone(),
-            audience: pending.sp_entity_id.clone(),
-            in_response_to: in_response_to.clone(),
-        };
+        let params = pending.response_params();
         let code = status.code.clone();
         match build_status_response(
             &self.profile.shape,
@@ -577,21 +592,8 @@ impl Idp {
             Ok(built) => Decision::Refuse(Refusal::SamlError {
                 reason,
                 answer: Box::new(Answer {
-                    sp_entity_id: pending.sp_entity_id.clone(),
-                    acs_url: pending.acs_url.clone(),
-                    html_form: post_form_html(
-                        &pending.acs_url,
-                        "SAMLResponse",
-                        &built.xml,
-                        pending.relay_state.as_deref(),
-                    ),
-                    xml: built.xml,
-                    response_id: built.response_id,
-                    in_response_to,
-                    relay_state: pending.relay_state.clone(),
-                    user: None,
-                    claims: None,
                     status: Some(code),
+                    ..pending.answer(built.xml, built.response_id)
                 }),
             }),
             Err(e) => Decision::Refuse(Refusal::Page(self.page(
