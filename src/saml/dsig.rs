@@ -279,6 +279,36 @@ pub fn verify_element(
     keys: &TrustedKeys,
     options: &VerifyOptions,
 ) -> Result<Verified, DsigError> {
+    verify_element_by(doc, element, keys, options, &SignatureCheck::Rsa)
+}
+
+/// How the SignatureValue over the canonical SignedInfo is judged.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum SignatureCheck<'a> {
+    /// RSA verification under the pinned key: every consumer.
+    Rsa,
+    /// The signer's self-check of its own output. OpenSSL checks every RSA
+    /// private-key result against the public exponent before returning it
+    /// (`rsa_ossl_mod_exp`, a fault-attack countermeasure), so `signature`
+    /// is known to verify over `signed_info`. What is left to show is that
+    /// a consumer's parser and c14n rebuild exactly those bytes from the
+    /// output and find exactly that SignatureValue; the Reference digest
+    /// and every shape rule are checked as for any consumer.
+    Signed {
+        hash: Hash,
+        signed_info: &'a [u8],
+        signature: &'a [u8],
+    },
+}
+
+/// [`verify_element`] with the SignatureValue judged by `check`.
+pub(crate) fn verify_element_by(
+    doc: &Document,
+    element: NodeId,
+    keys: &TrustedKeys,
+    options: &VerifyOptions,
+    check: &SignatureCheck<'_>,
+) -> Result<Verified, DsigError> {
     let sigs: Vec<NodeId> = doc.children_named(element, DSIG_NS, "Signature").collect();
     let sig = match sigs.as_slice() {
         [] => {
@@ -312,7 +342,7 @@ pub fn verify_element(
             "ds:Signature must directly follow Issuer (or come first)",
         ));
     }
-    verify_signature(doc, sig, keys, options)
+    verify_signature_by(doc, sig, keys, options, check)
 }
 
 /// The parts of a well-shaped Signature.
@@ -334,6 +364,16 @@ pub fn verify_signature(
     signature: NodeId,
     keys: &TrustedKeys,
     options: &VerifyOptions,
+) -> Result<Verified, DsigError> {
+    verify_signature_by(doc, signature, keys, options, &SignatureCheck::Rsa)
+}
+
+fn verify_signature_by(
+    doc: &Document,
+    signature: NodeId,
+    keys: &TrustedKeys,
+    options: &VerifyOptions,
+    check: &SignatureCheck<'_>,
 ) -> Result<Verified, DsigError> {
     if keys.is_empty() {
         return Err(DsigError::new(
@@ -427,11 +467,23 @@ pub fn verify_signature(
     };
     let mut verified_by = None;
     for k in candidates {
-        if k.verifies(
-            parts.signature_hash,
-            canonical_signed_info.as_bytes(),
-            &signature_value,
-        ) {
+        let good = match *check {
+            SignatureCheck::Rsa => k.verifies(
+                parts.signature_hash,
+                canonical_signed_info.as_bytes(),
+                &signature_value,
+            ),
+            SignatureCheck::Signed {
+                hash,
+                signed_info,
+                signature,
+            } => {
+                parts.signature_hash == hash
+                    && canonical_signed_info.as_bytes() == signed_info
+                    && signature_value == signature
+            }
+        };
+        if good {
             verified_by = Some(k);
             break;
         }

@@ -4,8 +4,8 @@
 use base64::Engine as _;
 
 use super::{
-    verify_element, DsigError, DsigErrorKind, Hash, SignOptions, VerifyOptions, DSIG_NS,
-    ENVELOPED_SIGNATURE,
+    verify_element_by, DsigError, DsigErrorKind, Hash, SignOptions, SignatureCheck, VerifyOptions,
+    DSIG_NS, ENVELOPED_SIGNATURE,
 };
 use crate::saml::c14n::{exc_c14n, EXC_C14N};
 use crate::saml::keys::{SigningKey, TrustedKeys};
@@ -180,7 +180,9 @@ fn sign_element_checked(
     }
 
     // Self-check: the output must verify with this key under the same
-    // parser and verifier every consumer uses.
+    // parser and verifier every consumer uses. The RSA step itself is
+    // replaced by comparing the SignedInfo the verifier rebuilds with the
+    // bytes OpenSSL signed (and checked) above: see `SignatureCheck::Signed`.
     let defaults = ParseOptions::default();
     let parsed_with_defaults = out.len() <= defaults.max_bytes;
     let options_out = ParseOptions {
@@ -194,12 +196,17 @@ fn sign_element_checked(
     let target = signed_doc
         .element_by_id(id)
         .ok_or_else(|| DsigError::new(DsigErrorKind::CryptoFailure, "signed element lost"))?;
-    verify_element(
+    verify_element_by(
         &signed_doc,
         target,
         &TrustedKeys::new(vec![trusted]),
         &VerifyOptions {
             legacy_sha1: options.legacy_sha1,
+        },
+        &SignatureCheck::Signed {
+            hash,
+            signed_info: canonical_signed_info.as_bytes(),
+            signature: &signature_value,
         },
     )?;
     Ok((
@@ -209,4 +216,75 @@ fn sign_element_checked(
             parsed_with_defaults,
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::saml::dsig::{verify_element, DsigErrorKind};
+
+    fn key() -> SigningKey {
+        SigningKey::from_pem(
+            include_bytes!("../../../fixtures/pki/idp-generic.key.pem"),
+            include_bytes!("../../../fixtures/pki/idp-generic.crt.pem"),
+        )
+        .unwrap()
+    }
+
+    /// The signer's self-check compares bytes instead of doing RSA: it
+    /// must accept exactly what RSA verification accepts for its output,
+    /// and refuse when the SignedInfo or SignatureValue a consumer would
+    /// see is not what was signed.
+    #[test]
+    fn self_check_accepts_what_rsa_accepts_and_nothing_else() {
+        let key = key();
+        let input = r#"<r:Doc xmlns:r="urn:example:r" ID="_d1"><r:Item>one</r:Item></r:Doc>"#;
+        let out = sign_by_id(input.as_bytes(), "_d1", &key, &SignOptions::default()).unwrap();
+        let doc = Document::parse(out.as_bytes()).unwrap();
+        let root = doc.root();
+        let keys = TrustedKeys::new(vec![key.trusted("signer").unwrap()]);
+        let options = VerifyOptions::default();
+        verify_element(&doc, root, &keys, &options).expect("RSA verification");
+
+        // What a consumer rebuilds, and the signature it finds.
+        let sig = doc.first_child_named(root, DSIG_NS, "Signature").unwrap();
+        let signed_info = doc.first_child_named(sig, DSIG_NS, "SignedInfo").unwrap();
+        let canonical = exc_c14n(&doc, signed_info, None, &[]);
+        let value_el = doc
+            .first_child_named(sig, DSIG_NS, "SignatureValue")
+            .unwrap();
+        let value = base64::engine::general_purpose::STANDARD
+            .decode(doc.text(value_el))
+            .unwrap();
+        let check = |hash, signed_info: &[u8], signature: &[u8]| {
+            verify_element_by(
+                &doc,
+                root,
+                &keys,
+                &options,
+                &SignatureCheck::Signed {
+                    hash,
+                    signed_info,
+                    signature,
+                },
+            )
+            .map(|_| ())
+            .map_err(|e| e.kind)
+        };
+        assert_eq!(check(Hash::Sha256, canonical.as_bytes(), &value), Ok(()));
+        let mut other_info = canonical.clone().into_bytes();
+        other_info.push(b' ');
+        let mut other_value = value.clone();
+        other_value[0] ^= 1;
+        for (what, got) in [
+            ("SignedInfo", check(Hash::Sha256, &other_info, &value)),
+            (
+                "SignatureValue",
+                check(Hash::Sha256, canonical.as_bytes(), &other_value),
+            ),
+            ("hash", check(Hash::Sha1, canonical.as_bytes(), &value)),
+        ] {
+            assert_eq!(got, Err(DsigErrorKind::SignatureInvalid), "{what}");
+        }
+    }
 }
