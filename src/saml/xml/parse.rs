@@ -101,12 +101,24 @@ fn check_namespace_uri(uri: &str) -> Result<(), String> {
 }
 
 /// The first character XML 1.0 §2.2 does not allow, with its byte
-/// offset. ASCII is judged byte by byte (only C0 controls other than TAB,
-/// LF and CR are out); other characters are decoded and checked.
+/// offset. Runs of 16 printable ASCII bytes (nearly every SAML message)
+/// are passed over at once; other ASCII is judged byte by byte (only C0
+/// controls other than TAB, LF and CR are out); other characters are
+/// decoded and checked.
 fn first_non_xml_char(text: &str) -> Option<(usize, char)> {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
+        if let Some(chunk) = bytes.get(i..i + 16) {
+            // No early exit, so the compiler can test all 16 at once.
+            let printable = chunk
+                .iter()
+                .fold(true, |ok, &b| ok & (0x20..0x80).contains(&b));
+            if printable {
+                i += 16;
+                continue;
+            }
+        }
         let b = bytes[i];
         if b < 0x80 {
             if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
@@ -245,6 +257,10 @@ pub(super) struct Parser {
     root: Option<NodeId>,
 }
 
+/// The most nodes a parse reserves room for before it starts (beyond
+/// that the vector grows as usual).
+const NODES_PRESIZE_MAX: usize = 4096;
+
 impl Parser {
     pub(super) fn run(input: &[u8], options: &ParseOptions) -> Result<Document, XmlError> {
         use XmlErrorKind as K;
@@ -292,8 +308,11 @@ impl Parser {
             ));
         }
 
+        // Every node but the root follows a `<` or is text before one, so
+        // this bounds the node count; capped, as input is untrusted.
+        let tags = text.bytes().filter(|&b| b == b'<').count();
         let mut p = Parser {
-            nodes: Vec::new(),
+            nodes: Vec::with_capacity((2 * tags + 1).min(NODES_PRESIZE_MAX)),
             open: Vec::new(),
             scope: Vec::new(),
             scope_marks: Vec::new(),
@@ -855,6 +874,29 @@ mod tests {
             normalize_attribute_value("a\r\nb\tc&#xA;d&amp;").unwrap(),
             "a b c\nd&"
         );
+    }
+
+    /// The 16-byte fast path must not hide a bad character anywhere in
+    /// or after a chunk, nor report a wrong offset.
+    #[test]
+    fn non_xml_characters_are_found_at_every_offset() {
+        for len in [0usize, 1, 15, 16, 17, 31, 32, 33, 70] {
+            let clean = "a".repeat(len);
+            assert_eq!(first_non_xml_char(&clean), None, "len {len}");
+            for at in 0..len {
+                for bad in ['\u{1}', '\u{1F}', '\u{FFFE}'] {
+                    let mut t = clean.clone();
+                    t.replace_range(at..at + 1, &bad.to_string());
+                    assert_eq!(first_non_xml_char(&t), Some((at, bad)), "len {len} at {at}");
+                }
+                // Allowed controls and non-ASCII characters pass.
+                for good in ['\t', '\n', '\r', '\u{7F}', 'é', '\u{10000}'] {
+                    let mut t = clean.clone();
+                    t.replace_range(at..at + 1, &good.to_string());
+                    assert_eq!(first_non_xml_char(&t), None, "len {len} at {at} {good:?}");
+                }
+            }
+        }
     }
 
     #[test]
