@@ -13,6 +13,7 @@
 
 pub mod binding;
 pub mod c14n;
+mod deflate;
 pub mod dsig;
 pub mod escape;
 pub mod instant;
