@@ -40,6 +40,7 @@ pub mod peek;
 use std::fmt;
 use std::time::Duration;
 
+use bytes::Bytes;
 use url::Url;
 
 use super::cookies::{site_of, CookieJar, RequestContext};
@@ -160,7 +161,8 @@ struct Pending {
     cause: HopCause,
     method: String,
     url: Url,
-    body: Option<String>,
+    /// A form-urlencoded body (shared with the client, never copied).
+    body: Option<Bytes>,
 }
 
 /// A scripted browser on the virtual clock.
@@ -238,7 +240,7 @@ impl Browser {
             cause: HopCause::Navigate,
             method: method.to_ascii_uppercase(),
             url,
-            body,
+            body: body.map(Bytes::from),
         };
         self.run(next, vec![]).await
     }
@@ -273,7 +275,7 @@ impl Browser {
             .join(form.action.as_deref().unwrap_or(""))
             .map_err(|e| bad(&e.to_string()))?;
         let body = if form.method == "POST" {
-            Some(form.urlencoded())
+            Some(Bytes::from(form.urlencoded()))
         } else {
             url.set_query(Some(&form.urlencoded()));
             None
@@ -362,7 +364,7 @@ impl Browser {
                         cause: HopCause::FormPost,
                         method: "POST".to_string(),
                         url: to,
-                        body: Some(form.urlencoded()),
+                        body: Some(Bytes::from(form.urlencoded())),
                     };
                     continue;
                 }
@@ -417,7 +419,7 @@ impl Browser {
         let at = self.clock.elapsed();
         let ex = self
             .client
-            .send(&p.method, &host, &path_and_query, &headers, p.body.clone())
+            .send_bytes(&p.method, &host, &path_and_query, &headers, p.body.clone())
             .await?;
         let mut cookies_set = vec![];
         for sc in &ex.set_cookies {
@@ -440,9 +442,8 @@ impl Browser {
         let saml = match (&p.body, p.url.query()) {
             _ if !self.summarize_saml => None,
             (Some(b), _) => {
-                let fields: Vec<(String, String)> = url::form_urlencoded::parse(b.as_bytes())
-                    .into_owned()
-                    .collect();
+                let fields: Vec<(String, String)> =
+                    url::form_urlencoded::parse(b).into_owned().collect();
                 peek::peek_form(&fields)
             }
             (None, Some(q)) => peek::peek_query(q),

@@ -115,6 +115,20 @@ impl HttpClient {
         headers: &[(&str, String)],
         body: Option<String>,
     ) -> Result<Exchange, AgentError> {
+        self.send_bytes(method, host, path_and_query, headers, body.map(Bytes::from))
+            .await
+    }
+
+    /// [`HttpClient::send`] with a body that is shared, not copied, by the
+    /// caller and by a retry.
+    pub async fn send_bytes(
+        &mut self,
+        method: &str,
+        host: &str,
+        path_and_query: &str,
+        headers: &[(&str, String)],
+        body: Option<Bytes>,
+    ) -> Result<Exchange, AgentError> {
         let addr = self
             .resolve(host)
             .ok_or_else(|| AgentError::UnknownHost(host.to_string()))?;
@@ -153,7 +167,7 @@ impl HttpClient {
                 b = b.header("content-type", "application/json");
             }
             let req = b
-                .body(Full::new(Bytes::from(body.clone().unwrap_or_default())))
+                .body(Full::new(body.clone().unwrap_or_default()))
                 .map_err(|e| err(&e))?;
             match sender.send_request(req).await {
                 Ok(resp) => {

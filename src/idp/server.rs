@@ -174,14 +174,12 @@ async fn route(shared: &IdpShared, req: Request<Incoming>) -> Reply {
         .find(|(k, _)| *k == SESSION_COOKIE)
         .map(|(_, v)| v.to_string());
     let raw_query = parts.uri.query().unwrap_or("").to_string();
-    let query: Vec<(String, String)> = url::form_urlencoded::parse(raw_query.as_bytes())
-        .into_owned()
-        .collect();
+    // Decoded only where a route reads a parameter: `/sso` takes the raw
+    // query, whose SAMLRequest is most of it.
     let param = |name: &str| {
-        query
-            .iter()
+        url::form_urlencoded::parse(raw_query.as_bytes())
             .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
+            .map(|(_, v)| v.into_owned())
     };
     let body = if parts.method == Method::POST {
         match http_body_util::Limited::new(body, ENCODED_MAX)

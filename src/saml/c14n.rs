@@ -123,17 +123,20 @@ impl<'a> Canon<'a> {
         // inclusive ones in scope. An absent default namespace is "".
         // The `xml` prefix is never declared (C14N 1.0 §2.3, libxml2's
         // xmlC14NIsXmlNs), even on an element named `xml:…`.
-        let mut candidates: Scope<'s> = BTreeMap::new();
+        // Sorted by prefix, one entry per prefix, the last one added
+        // winning (as a map insert would; a prefix has one URI in scope,
+        // so they agree anyway). Most elements have one candidate.
+        let mut candidates: Vec<(&'s str, &'s str)> = Vec::with_capacity(4);
         if e.prefix.as_deref() != Some("xml") {
-            candidates.insert(
+            candidates.push((
                 e.prefix.as_deref().unwrap_or_default(),
                 e.namespace.as_deref().unwrap_or_default(),
-            );
+            ));
         }
         for a in &e.attributes {
             if let (Some(p), Some(ns)) = (&a.prefix, &a.namespace) {
                 if p != "xml" {
-                    candidates.insert(p.as_str(), ns.as_str());
+                    candidates.push((p.as_str(), ns.as_str()));
                 }
             }
         }
@@ -142,15 +145,23 @@ impl<'a> Canon<'a> {
                 continue;
             }
             if let Some(&uri) = scope.get(p) {
-                candidates.insert(p, uri);
+                candidates.push((p, uri));
             }
         }
+        candidates.sort_by(|a, b| a.0.cmp(b.0));
+        candidates.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                *kept = *later;
+            }
+            same
+        });
 
         // Declarations output here; the rest is inherited from `rendered`.
         let mut output_here: Vec<(&'s str, &'s str)> = Vec::new();
         out.push('<');
         push_qname(out, e.prefix.as_deref(), &e.local);
-        for (&p, &uri) in &candidates {
+        for &(p, uri) in &candidates {
             let current = match rendered.get(p) {
                 Some(&u) => Some(u),
                 None if p.is_empty() => Some(""),

@@ -308,11 +308,13 @@ impl Parser {
             ));
         }
 
-        // Every node but the root follows a `<` or is text before one, so
-        // this bounds the node count; capped, as input is untrusted.
+        // A protocol message has about one node per `<` (an element's
+        // start and end tags, a text node in between or none): room for
+        // that many, capped, as input is untrusted; a vector of more
+        // nodes grows as usual.
         let tags = text.bytes().filter(|&b| b == b'<').count();
         let mut p = Parser {
-            nodes: Vec::with_capacity((2 * tags + 1).min(NODES_PRESIZE_MAX)),
+            nodes: Vec::with_capacity((tags + 1).min(NODES_PRESIZE_MAX)),
             open: Vec::new(),
             scope: Vec::new(),
             scope_marks: Vec::new(),
