@@ -21,7 +21,7 @@ use crate::saml::escape::{check_xml_text, xml_attr, xml_text};
 use crate::saml::instant::{format_instant, truncate_to_second};
 use crate::saml::keys::SigningKey;
 use crate::saml::reason::SamlError;
-use crate::saml::xml::Document;
+use crate::saml::xml::{Document, TreeWriter};
 use crate::saml::{SAML_ASSERTION_NS, SAML_PROTOCOL_NS};
 use crate::sim::Rng;
 
@@ -350,6 +350,140 @@ fn check_inputs(shape: &ResponseShape, params: &ResponseParams) -> Result<(), Sa
     Ok(())
 }
 
+/// The instants a Response carries, formatted.
+struct Times<'a> {
+    instant: &'a str,
+    not_before: &'a str,
+    not_on_or_after: &'a str,
+    scd_not_on_or_after: &'a str,
+}
+
+/// The unsigned Response, as text and tree at once ([`TreeWriter`]); the
+/// caller has checked every value with `check_xml_text`.
+fn write_response(
+    shape: &ResponseShape,
+    params: &ResponseParams,
+    grant: &Grant,
+    response_id: &str,
+    assertion_id: &str,
+    t: &Times<'_>,
+) -> Option<Document> {
+    let (p, a) = shape.ns_style.prefixes();
+    let (p, a) = (Some(p), Some(a));
+    let mut w = TreeWriter::with_capacity(4096);
+    let mut attrs = vec![
+        ("ID", response_id),
+        ("Version", "2.0"),
+        ("IssueInstant", t.instant),
+        ("Destination", params.destination.as_str()),
+    ];
+    if let Some(irt) = &params.in_response_to {
+        attrs.push(("InResponseTo", irt.as_str()));
+    }
+    w.start(
+        p,
+        "Response",
+        &[(p, SAML_PROTOCOL_NS), (a, SAML_ASSERTION_NS)],
+        &attrs,
+    );
+    write_issuer(&mut w, shape, a);
+    w.start(p, "Status", &[], &[]);
+    w.empty(p, "StatusCode", &[], &[("Value", STATUS_SUCCESS)]);
+    w.end();
+    w.start(
+        a,
+        "Assertion",
+        &[],
+        &[
+            ("ID", assertion_id),
+            ("Version", "2.0"),
+            ("IssueInstant", t.instant),
+        ],
+    );
+    write_issuer(&mut w, shape, a);
+    w.start(a, "Subject", &[], &[]);
+    w.text_element(
+        a,
+        "NameID",
+        &[("Format", shape.name_id_format.as_str())],
+        &grant.name_id,
+    );
+    // SAML Profiles 4.1.4.2: a bearer SubjectConfirmationData with
+    // Recipient and NotOnOrAfter, InResponseTo when answering a request,
+    // and no NotBefore.
+    w.start(a, "SubjectConfirmation", &[], &[("Method", CM_BEARER)]);
+    let mut scd = vec![];
+    if let Some(irt) = &params.in_response_to {
+        scd.push(("InResponseTo", irt.as_str()));
+    }
+    scd.push(("NotOnOrAfter", t.scd_not_on_or_after));
+    scd.push(("Recipient", params.destination.as_str()));
+    w.empty(a, "SubjectConfirmationData", &[], &scd);
+    w.end();
+    w.end();
+    w.start(
+        a,
+        "Conditions",
+        &[],
+        &[
+            ("NotBefore", t.not_before),
+            ("NotOnOrAfter", t.not_on_or_after),
+        ],
+    );
+    w.start(a, "AudienceRestriction", &[], &[]);
+    w.text_element(a, "Audience", &[], &params.audience);
+    w.end();
+    w.end();
+    let session_index = grant.session_index.as_deref().unwrap_or(assertion_id);
+    let mut authn = vec![("AuthnInstant", t.instant)];
+    if shape.include_session_index {
+        authn.push(("SessionIndex", session_index));
+    }
+    w.start(a, "AuthnStatement", &[], &authn);
+    w.start(a, "AuthnContext", &[], &[]);
+    w.text_element(a, "AuthnContextClassRef", &[], &shape.authn_context);
+    w.end();
+    w.end();
+    if !grant.attributes.is_empty() {
+        w.start(a, "AttributeStatement", &[], &[]);
+        for (name, values) in &grant.attributes {
+            let mut attr = vec![("Name", name.as_str())];
+            if let Some(f) = &shape.attribute_name_format {
+                attr.push(("NameFormat", f.as_str()));
+            }
+            w.start(a, "Attribute", &[], &attr);
+            for v in values {
+                if shape.xsi_typed_values {
+                    w.start(
+                        a,
+                        "AttributeValue",
+                        &[(Some("xs"), XS_NS), (Some("xsi"), XSI_NS)],
+                        &[("xsi:type", "xs:string")],
+                    );
+                } else {
+                    w.start(a, "AttributeValue", &[], &[]);
+                }
+                w.text(v);
+                w.end();
+            }
+            w.end();
+        }
+        w.end();
+    }
+    w.end();
+    w.end();
+    w.finish()
+}
+
+fn write_issuer(w: &mut TreeWriter, shape: &ResponseShape, a: Option<&str>) {
+    let format: &[(&str, &str)] = if shape.issuer_format_entity {
+        &[("Format", NAMEID_ENTITY)]
+    } else {
+        &[]
+    };
+    w.text_element(a, "Issuer", format, &shape.issuer);
+}
+
 /// Builds a login Response for `grant`, signed as `shape.sign` says.
 ///
 /// Layout (SAML Core 3.3.3, 2.3.3; Profiles 4.1.4.2): Response (Issuer,
@@ -374,7 +508,6 @@ pub fn build_response(
             check_xml_text("attribute value", v)?;
         }
     }
-    let (p, a) = shape.ns_style.prefixes();
     let response_id = shape.id_style.generate(rng);
     let assertion_id = shape.id_style.generate(rng);
     let issued = offset_now(now, shape.clock_offset_s)?;
@@ -392,92 +525,32 @@ pub fn build_response(
             .unwrap_or(shape.assertion_lifetime),
         "subject_confirmation_lifetime",
     )?);
-    let irt_attr = params
-        .in_response_to
-        .as_ref()
-        .map(|v| format!(" InResponseTo=\"{}\"", xml_attr(v)))
-        .unwrap_or_default();
-    let dest = xml_attr(&params.destination);
-
-    let mut x = String::with_capacity(4096);
-    x.push_str(&format!(
-        "<{p}:Response xmlns:{p}=\"{SAML_PROTOCOL_NS}\" xmlns:{a}=\"{SAML_ASSERTION_NS}\" \
-         ID=\"{response_id}\" Version=\"2.0\" IssueInstant=\"{instant}\" Destination=\"{dest}\"{irt_attr}>"
-    ));
-    x.push_str(&issuer_xml(shape, a));
-    x.push_str(&format!(
-        "<{p}:Status><{p}:StatusCode Value=\"{STATUS_SUCCESS}\"/></{p}:Status>"
-    ));
-    x.push_str(&format!(
-        "<{a}:Assertion ID=\"{assertion_id}\" Version=\"2.0\" IssueInstant=\"{instant}\">"
-    ));
-    x.push_str(&issuer_xml(shape, a));
-    x.push_str(&format!(
-        "<{a}:Subject><{a}:NameID Format=\"{}\">{}</{a}:NameID>",
-        xml_attr(&shape.name_id_format),
-        xml_text(&grant.name_id)
-    ));
-    // SAML Profiles 4.1.4.2: a bearer SubjectConfirmationData with
-    // Recipient and NotOnOrAfter, InResponseTo when answering a request,
-    // and no NotBefore.
-    x.push_str(&format!(
-        "<{a}:SubjectConfirmation Method=\"{CM_BEARER}\"><{a}:SubjectConfirmationData{irt_attr} \
-         NotOnOrAfter=\"{scd_not_on_or_after}\" Recipient=\"{dest}\"/></{a}:SubjectConfirmation></{a}:Subject>"
-    ));
-    x.push_str(&format!(
-        "<{a}:Conditions NotBefore=\"{not_before}\" NotOnOrAfter=\"{not_on_or_after}\">\
-         <{a}:AudienceRestriction><{a}:Audience>{}</{a}:Audience></{a}:AudienceRestriction></{a}:Conditions>",
-        xml_text(&params.audience)
-    ));
-    let session = if shape.include_session_index {
-        let si = grant.session_index.as_deref().unwrap_or(&assertion_id);
-        check_xml_text("session_index", si)?;
-        format!(" SessionIndex=\"{}\"", xml_attr(si))
-    } else {
-        String::new()
-    };
-    x.push_str(&format!(
-        "<{a}:AuthnStatement AuthnInstant=\"{instant}\"{session}><{a}:AuthnContext>\
-         <{a}:AuthnContextClassRef>{}</{a}:AuthnContextClassRef></{a}:AuthnContext></{a}:AuthnStatement>",
-        xml_text(&shape.authn_context)
-    ));
-    if !grant.attributes.is_empty() {
-        x.push_str(&format!("<{a}:AttributeStatement>"));
-        for (name, values) in &grant.attributes {
-            let nf = shape
-                .attribute_name_format
-                .as_ref()
-                .map(|f| format!(" NameFormat=\"{}\"", xml_attr(f)))
-                .unwrap_or_default();
-            x.push_str(&format!("<{a}:Attribute Name=\"{}\"{nf}>", xml_attr(name)));
-            for v in values {
-                if shape.xsi_typed_values {
-                    x.push_str(&format!(
-                        "<{a}:AttributeValue xmlns:xs=\"{XS_NS}\" xmlns:xsi=\"{XSI_NS}\" \
-                         xsi:type=\"xs:string\">{}</{a}:AttributeValue>",
-                        xml_text(v)
-                    ));
-                } else {
-                    x.push_str(&format!(
-                        "<{a}:AttributeValue>{}</{a}:AttributeValue>",
-                        xml_text(v)
-                    ));
-                }
-            }
-            x.push_str(&format!("</{a}:Attribute>"));
-        }
-        x.push_str(&format!("</{a}:AttributeStatement>"));
+    if shape.include_session_index {
+        check_xml_text(
+            "session_index",
+            grant.session_index.as_deref().unwrap_or(&assertion_id),
+        )?;
     }
-    x.push_str(&format!("</{a}:Assertion></{p}:Response>"));
+    let times = Times {
+        instant: &instant,
+        not_before: &not_before,
+        not_on_or_after: &not_on_or_after,
+        scd_not_on_or_after: &scd_not_on_or_after,
+    };
+    let unsigned = write_response(shape, params, grant, &response_id, &assertion_id, &times)
+        .ok_or_else(|| SamlError::Invalid("the response writer left an element open".into()))?;
+    let mut x = unsigned.source().to_string();
 
     let options = SignOptions {
         legacy_sha1: shape.legacy_sha1,
     };
-    // Each signing starts from a default-options parse of the current
-    // text. The signer's self-check parse of its output is one whenever
-    // the output fits the default size limit, so it is reused rather than
-    // parsing the same bytes twice.
-    let mut parsed: Option<Document> = None;
+    // Each signing starts from the tree of the current text: first the
+    // writer's own (equal to a parse of it), then the signer's self-check
+    // parse of its output whenever that used the default options (the
+    // output fits their size limit), rather than parsing the same bytes
+    // twice.
+    let mut parsed: Option<Document> = Some(unsigned);
+    let mut signed_any = false;
     for (sign, id) in [
         (shape.sign.assertion(), &assertion_id),
         (shape.sign.response(), &response_id),
@@ -493,10 +566,11 @@ pub fn build_response(
         let (out, signed) = sign_parsed_by_id(&doc, id, key, &options)?;
         x = out;
         parsed = signed.parsed_with_defaults.then_some(signed.doc);
+        signed_any = true;
     }
     // Self-check: whatever we emit passes our own strict profile (already
     // shown by the signer's parse when it used the default options).
-    if parsed.is_none() {
+    if !signed_any || parsed.is_none() {
         Document::parse(x.as_bytes())?;
     }
     Ok(BuiltResponse {
@@ -565,4 +639,58 @@ pub fn build_status_response(
         xml: x,
         response_id,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The signer canonicalises the writer's tree instead of parsing the
+    /// text: the two must be the same tree, for every vendor shape and for
+    /// values that need escaping.
+    #[test]
+    fn written_tree_equals_the_parse_of_its_text() {
+        let tricky = "a&b <c> \"d\" 'e'\tf\ng\r\nh ]]> é 𝄞";
+        let grant = Grant {
+            name_id: format!("ada{tricky}@acme.test"),
+            attributes: vec![
+                ("email".to_string(), vec!["ada@acme.test".to_string()]),
+                (
+                    format!("groups{tricky}"),
+                    vec![String::new(), tricky.to_string(), "Eng".to_string()],
+                ),
+            ],
+            session_index: Some(format!("_s{tricky}")),
+        };
+        let times = Times {
+            instant: "2026-11-29T10:00:00Z",
+            not_before: "2026-11-29T09:55:00Z",
+            not_on_or_after: "2026-11-29T10:05:00Z",
+            scd_not_on_or_after: "2026-11-29T10:05:00Z",
+        };
+        let issuer = format!("https://idp.test/{tricky}");
+        let mut shapes = vec![
+            ResponseShape::generic(&issuer),
+            ResponseShape::okta(&issuer),
+            ResponseShape::entra(&issuer),
+            ResponseShape::google(&issuer),
+        ];
+        let mut bare = ResponseShape::generic(&issuer);
+        bare.include_session_index = false;
+        bare.attribute_name_format = None;
+        shapes.push(bare);
+        for shape in &shapes {
+            for in_response_to in [None, Some(format!("_r{tricky}"))] {
+                let params = ResponseParams {
+                    destination: format!("https://sp.test/acs?x={tricky}"),
+                    audience: format!("https://sp.test/{tricky}"),
+                    in_response_to,
+                };
+                let written =
+                    write_response(shape, &params, &grant, "_resp", "_assn", &times).unwrap();
+                let parsed = Document::parse(written.source().as_bytes()).unwrap();
+                assert_eq!(written, parsed, "{shape:?}");
+            }
+        }
+    }
 }

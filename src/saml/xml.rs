@@ -21,8 +21,10 @@ use std::fmt;
 use std::ops::Range;
 
 mod parse;
+mod write;
 
 pub use parse::{is_ncname, is_xml_char};
+pub(crate) use write::TreeWriter;
 
 /// The namespace bound to the `xml` prefix (Namespaces in XML 1.0 §3).
 pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
@@ -236,7 +238,7 @@ pub struct ElementSpan {
 }
 
 /// A parsed document: the tree and the source it came from.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Document {
     nodes: Vec<Node>,
     root: NodeId,

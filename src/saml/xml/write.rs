@@ -1,0 +1,224 @@
+//! A writer that builds the tree of what it writes: for a signer that
+//! would otherwise parse the text it has just produced (the IdP's Response
+//! builder canonicalises its own output before signing it).
+//!
+//! The text is written with [`xml_attr`] and [`xml_text`], which the
+//! parser reads back exactly, so the tree equals [`Document::parse`] of the
+//! text (pinned by `written_tree_equals_the_parse_of_its_text` in
+//! `saml::response`). It trusts its caller: names are not checked, and
+//! nothing here is ever used on input from outside. Whatever is signed from
+//! such a tree is still parsed and verified by the signer's self-check.
+
+use super::{
+    Attribute, Document, Element, ElementSpan, NamespaceDecl, Node, NodeId, NodeKind, XML_NS,
+};
+use crate::saml::escape::{xml_attr, xml_text};
+
+#[derive(Default)]
+pub(crate) struct TreeWriter {
+    out: String,
+    nodes: Vec<Node>,
+    open: Vec<NodeId>,
+    /// Declarations in scope, innermost last: (prefix, uri).
+    scope: Vec<(Option<String>, String)>,
+    scope_marks: Vec<usize>,
+}
+
+impl TreeWriter {
+    pub(crate) fn with_capacity(bytes: usize) -> TreeWriter {
+        TreeWriter {
+            out: String::with_capacity(bytes),
+            nodes: Vec::with_capacity(64),
+            ..TreeWriter::default()
+        }
+    }
+
+    /// `<prefix:local xmlns:p="uri"… name="value"…>`: declarations first,
+    /// then attributes, each in the order given. Attribute names may carry
+    /// a prefix (`xsi:type`).
+    pub(crate) fn start(
+        &mut self,
+        prefix: Option<&str>,
+        local: &str,
+        decls: &[(Option<&str>, &str)],
+        attrs: &[(&str, &str)],
+    ) {
+        self.open_tag(prefix, local, decls, attrs, false);
+    }
+
+    /// The same as [`TreeWriter::start`] and [`TreeWriter::end`] as one
+    /// self-closing tag.
+    pub(crate) fn empty(
+        &mut self,
+        prefix: Option<&str>,
+        local: &str,
+        decls: &[(Option<&str>, &str)],
+        attrs: &[(&str, &str)],
+    ) {
+        self.open_tag(prefix, local, decls, attrs, true);
+        self.end();
+    }
+
+    /// An element holding only `text`.
+    pub(crate) fn text_element(
+        &mut self,
+        prefix: Option<&str>,
+        local: &str,
+        attrs: &[(&str, &str)],
+        text: &str,
+    ) {
+        self.start(prefix, local, &[], attrs);
+        self.text(text);
+        self.end();
+    }
+
+    pub(crate) fn text(&mut self, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        self.out.push_str(&xml_text(s));
+        let Some(&parent) = self.open.last() else {
+            return;
+        };
+        if let Some(&last) = self.nodes[parent.0].children.last() {
+            if let NodeKind::Text(t) = &mut self.nodes[last.0].kind {
+                t.push_str(s);
+                return;
+            }
+        }
+        self.push(Some(parent), NodeKind::Text(s.to_string()));
+    }
+
+    /// Closes the innermost open element.
+    pub(crate) fn end(&mut self) {
+        let Some(id) = self.open.pop() else {
+            return;
+        };
+        let n = self.scope_marks.pop().unwrap_or(0);
+        self.scope.truncate(self.scope.len().saturating_sub(n));
+        if let NodeKind::Element(e) = &mut self.nodes[id.0].kind {
+            if !e.span.self_closing {
+                self.out.push_str("</");
+                self.out.push_str(&e.qname());
+                self.out.push('>');
+            }
+            e.span.end = self.out.len();
+        }
+    }
+
+    /// The text and its tree; `None` while an element is still open or
+    /// when nothing was written.
+    pub(crate) fn finish(self) -> Option<Document> {
+        if !self.open.is_empty() || self.nodes.is_empty() {
+            return None;
+        }
+        Some(Document {
+            nodes: self.nodes,
+            root: NodeId(0),
+            source: self.out,
+        })
+    }
+
+    fn lookup(&self, prefix: Option<&str>) -> Option<String> {
+        if prefix == Some("xml") {
+            return Some(XML_NS.to_string());
+        }
+        self.scope
+            .iter()
+            .rev()
+            .find(|(p, _)| p.as_deref() == prefix)
+            .map(|(_, u)| u.clone())
+            .filter(|u| !u.is_empty())
+    }
+
+    fn open_tag(
+        &mut self,
+        prefix: Option<&str>,
+        local: &str,
+        decls: &[(Option<&str>, &str)],
+        attrs: &[(&str, &str)],
+        self_closing: bool,
+    ) {
+        let begin = self.out.len();
+        self.out.push('<');
+        if let Some(p) = prefix {
+            self.out.push_str(p);
+            self.out.push(':');
+        }
+        self.out.push_str(local);
+        for (p, uri) in decls {
+            match p {
+                Some(p) => {
+                    self.out.push_str(" xmlns:");
+                    self.out.push_str(p);
+                }
+                None => self.out.push_str(" xmlns"),
+            }
+            self.out.push_str("=\"");
+            self.out.push_str(&xml_attr(uri));
+            self.out.push('"');
+        }
+        for (name, value) in attrs {
+            self.out.push(' ');
+            self.out.push_str(name);
+            self.out.push_str("=\"");
+            self.out.push_str(&xml_attr(value));
+            self.out.push('"');
+        }
+        self.out.push_str(if self_closing { "/>" } else { ">" });
+
+        for (p, uri) in decls {
+            self.scope.push((p.map(str::to_string), uri.to_string()));
+        }
+        self.scope_marks.push(decls.len());
+        let attributes = attrs
+            .iter()
+            .map(|(name, value)| {
+                let (aprefix, alocal) = match name.split_once(':') {
+                    Some((p, l)) => (Some(p), l),
+                    None => (None, *name),
+                };
+                Attribute {
+                    prefix: aprefix.map(str::to_string),
+                    local: alocal.to_string(),
+                    namespace: aprefix.and_then(|p| self.lookup(Some(p))),
+                    value: value.to_string(),
+                }
+            })
+            .collect();
+        let element = Element {
+            prefix: prefix.map(str::to_string),
+            local: local.to_string(),
+            namespace: self.lookup(prefix),
+            attributes,
+            namespace_decls: decls
+                .iter()
+                .map(|(p, uri)| NamespaceDecl {
+                    prefix: p.map(str::to_string),
+                    uri: uri.to_string(),
+                })
+                .collect(),
+            span: ElementSpan {
+                start_tag: begin..self.out.len(),
+                end: self.out.len(),
+                self_closing,
+            },
+        };
+        let parent = self.open.last().copied();
+        let id = self.push(parent, NodeKind::Element(element));
+        self.open.push(id);
+    }
+
+    fn push(&mut self, parent: Option<NodeId>, kind: NodeKind) -> NodeId {
+        let id = NodeId(self.nodes.len());
+        self.nodes.push(Node {
+            parent,
+            children: Vec::new(),
+            kind,
+        });
+        if let Some(p) = parent {
+            self.nodes[p.0].children.push(id);
+        }
+        id
+    }
+}
