@@ -28,8 +28,6 @@
 //!   80 bytes for senders; checking it against an allow-list (no open
 //!   redirect, B2) is the SP's job, not the binding's.
 
-use std::io::Read;
-
 use base64::Engine as _;
 
 use crate::saml::deflate::deflate;
@@ -187,38 +185,94 @@ pub fn decode_post_form(body: &[u8], field: &str) -> Result<PostMessage, Rejecti
 }
 
 /// Inflates raw DEFLATE, stopping at `max` bytes of output.
+///
+/// The decoder is kept per thread and reset between messages: a new one
+/// allocates and zeroes a 32 KiB window and its tables (about 40 KiB),
+/// more work than inflating an AuthnRequest. `reset` restarts the state
+/// machine; the window is only read where this stream has written it.
 pub fn inflate(data: &[u8], max: usize) -> Result<Vec<u8>, Rejection> {
-    let mut dec = flate2::bufread::DeflateDecoder::new(data);
-    let mut out = Vec::new();
-    let read = (&mut dec).take(max as u64 + 1).read_to_end(&mut out);
-    if out.len() > max {
-        return Err(Rejection::new(
+    use std::cell::RefCell;
+    thread_local! {
+        static DECODER: RefCell<Option<flate2::Decompress>> = const { RefCell::new(None) };
+    }
+    DECODER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut slot) => {
+            let dec = slot.get_or_insert_with(|| flate2::Decompress::new(false));
+            dec.reset(false);
+            inflate_with(dec, data, max)
+        }
+        // Nothing below calls back in, but a borrowed cell would still be
+        // answered by a fresh decoder.
+        Err(_) => inflate_with(&mut flate2::Decompress::new(false), data, max),
+    })
+}
+
+fn inflate_with(
+    dec: &mut flate2::Decompress,
+    data: &[u8],
+    max: usize,
+) -> Result<Vec<u8>, Rejection> {
+    use flate2::{FlushDecompress, Status};
+    let too_large = || {
+        Rejection::new(
             Reason::InflateTooLarge,
             format!("the message inflates to more than {max} bytes"),
-        ));
-    }
-    let wrapper = looks_wrapped(data);
-    if let Err(e) = read {
-        if let Some(w) = wrapper {
-            return Err(Rejection::new(
-                Reason::DeflateWrapperForbidden,
-                format!(
-                    "the message is {w}-wrapped; SAML Bindings 3.4.4.1 requires raw DEFLATE \
-                     (RFC 1951) with no header"
-                ),
-            ));
-        }
-        return Err(Rejection::new(
+        )
+    };
+    let failed = |why: String| match looks_wrapped(data) {
+        Some(w) => Rejection::new(
+            Reason::DeflateWrapperForbidden,
+            format!(
+                "the message is {w}-wrapped; SAML Bindings 3.4.4.1 requires raw DEFLATE \
+                 (RFC 1951) with no header"
+            ),
+        ),
+        None => Rejection::new(
             Reason::InflateFailed,
-            format!("not a valid raw DEFLATE stream ({e})"),
-        ));
+            format!("not a valid raw DEFLATE stream ({why})"),
+        ),
+    };
+    // Output never grows past `max + 1` bytes: one more than allowed is
+    // enough to know the message is too large.
+    let cap = max.saturating_add(1);
+    let mut out = Vec::with_capacity(data.len().saturating_mul(4).max(256).min(cap));
+    loop {
+        let before = (dec.total_in(), dec.total_out());
+        let consumed = usize::try_from(before.0).unwrap_or(usize::MAX);
+        let input = data.get(consumed..).unwrap_or_default();
+        // `None`, not `Finish`: with `Finish` on its first call miniz needs
+        // the whole output to fit at once, and the capacity here grows in
+        // steps.
+        match dec.decompress_vec(input, &mut out, FlushDecompress::None) {
+            Ok(Status::StreamEnd) => break,
+            Ok(Status::Ok | Status::BufError) => {
+                if out.len() > max {
+                    return Err(too_large());
+                }
+                if out.len() == out.capacity() {
+                    let more = out.capacity().max(1).min(cap - out.len());
+                    out.reserve_exact(more);
+                    continue;
+                }
+                if (dec.total_in(), dec.total_out()) != before {
+                    continue;
+                }
+                // Room left and no progress: the input ran out mid-stream.
+                return Err(failed("the stream ends before its final block".into()));
+            }
+            Err(e) => return Err(failed(e.to_string())),
+        }
     }
-    if dec.total_in() != data.len() as u64 {
+    if out.len() > max {
+        return Err(too_large());
+    }
+    let consumed = usize::try_from(dec.total_in()).unwrap_or(usize::MAX);
+    if consumed != data.len() {
         return Err(Rejection::new(
             Reason::InflateFailed,
             format!(
                 "{} bytes follow the end of the DEFLATE stream",
-                data.len() as u64 - dec.total_in()
+                data.len().saturating_sub(consumed)
             ),
         ));
     }
@@ -361,4 +415,52 @@ pub fn decode_redirect(
         relay_state,
         signed,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::saml::deflate::deflate;
+
+    fn pseudo_random(n: usize) -> Vec<u8> {
+        let mut x: u32 = 11;
+        (0..n)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (x >> 16) as u8
+            })
+            .collect()
+    }
+
+    /// The per-thread decoder is reset between messages: a message that
+    /// failed half-way, or was too large, leaves nothing behind.
+    #[test]
+    fn reused_decoder_starts_clean_after_every_outcome() {
+        let good = b"<samlp:AuthnRequest ID=\"_1\"/>".repeat(20);
+        let d = deflate(&good);
+        let mut trailing = d.clone();
+        trailing.push(0);
+        let big = deflate(&vec![b'x'; 10_000]);
+        for bad in [&d[..d.len() / 2], &trailing[..], b"\xff\xff\xff", &big[..]] {
+            assert!(inflate(bad, 1024).is_err());
+            assert_eq!(inflate(&d, 1024).map_err(|e| (bad.len(), e)).unwrap(), good);
+        }
+    }
+
+    /// Output is collected in steps up to `max + 1` bytes: every size
+    /// around the cap and across several growth steps comes out whole, or
+    /// is refused as too large, never truncated.
+    #[test]
+    fn output_sizes_around_the_cap() {
+        for n in [0usize, 1, 255, 256, 257, 1000, 4096, 70_000, 200_000] {
+            let data = pseudo_random(n);
+            let d = deflate(&data);
+            assert_eq!(inflate(&d, n).unwrap(), data, "n {n} at cap");
+            assert_eq!(inflate(&d, n + 1).unwrap(), data, "n {n} under cap");
+            if n > 0 {
+                let r = inflate(&d, n - 1).unwrap_err();
+                assert_eq!(r.reason, Reason::InflateTooLarge, "n {n} over cap");
+            }
+        }
+    }
 }
