@@ -34,8 +34,31 @@ fn is_name_char(c: char) -> bool {
         || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
 }
 
-/// Namespaces in XML 1.0 §3 `NCName`.
+/// Namespaces in XML 1.0 §3 `NCName`. ASCII bytes are judged as bytes
+/// (the same rules restricted to ASCII); from the first non-ASCII byte on,
+/// characters are decoded and checked.
 pub fn is_ncname(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    match bytes.first() {
+        None => false,
+        Some(&b) if b >= 0x80 => is_ncname_chars(s),
+        Some(&b) if !(b.is_ascii_alphabetic() || b == b'_') => false,
+        Some(_) => {
+            for (i, &b) in bytes.iter().enumerate().skip(1) {
+                if b >= 0x80 {
+                    return s[i..].chars().all(is_name_char);
+                }
+                if !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')) {
+                    return false;
+                }
+            }
+            true
+        }
+    }
+}
+
+/// `NCName` by the character rules alone.
+fn is_ncname_chars(s: &str) -> bool {
     let mut chars = s.chars();
     match chars.next() {
         Some(c) if is_name_start_char(c) => chars.all(is_name_char),
@@ -46,10 +69,12 @@ pub fn is_ncname(s: &str) -> bool {
 /// Splits `p:l` into (Some(p), l), or `l` into (None, l), checking both
 /// parts are NCNames.
 fn split_qname(q: &str) -> Option<(Option<&str>, &str)> {
-    match q.split_once(':') {
-        Some((p, l)) if is_ncname(p) && is_ncname(l) => Some((Some(p), l)),
-        None if is_ncname(q) => Some((None, q)),
-        _ => None,
+    match q.bytes().position(|b| b == b':') {
+        Some(i) => {
+            let (p, l) = (&q[..i], &q[i + 1..]);
+            (is_ncname(p) && is_ncname(l)).then_some((Some(p), l))
+        }
+        None => is_ncname(q).then_some((None, q)),
     }
 }
 
@@ -207,13 +232,18 @@ fn resolve_reference(name: &str) -> Result<char, (XmlErrorKind, String)> {
 /// Attribute-value normalisation for CDATA attributes (XML 1.0 §3.3.3):
 /// references are expanded, each literal whitespace character (after EOL
 /// normalisation, so CRLF counts once) becomes a space. `<` is forbidden.
-fn normalize_attribute_value(raw: &str) -> Result<String, (XmlErrorKind, String)> {
+fn normalize_attribute_value(raw: &str) -> Result<Cow<'_, str>, (XmlErrorKind, String)> {
     // Nothing to expand, replace or refuse: the value is its own result.
-    if !raw
-        .bytes()
-        .any(|b| matches!(b, b'<' | b'&' | b'\r' | b'\n' | b'\t'))
-    {
-        return Ok(raw.to_string());
+    // 16 bytes at a time, with no early exit inside a chunk, so the
+    // compiler can test them at once.
+    let acted_on = |b: u8| matches!(b, b'<' | b'&' | b'\r' | b'\n' | b'\t');
+    let mut chunks = raw.as_bytes().chunks_exact(16);
+    let found = chunks
+        .by_ref()
+        .any(|c| c.iter().fold(false, |f, &b| f | acted_on(b)))
+        || chunks.remainder().iter().any(|&b| acted_on(b));
+    if !found {
+        return Ok(Cow::Borrowed(raw));
     }
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
@@ -241,7 +271,7 @@ fn normalize_attribute_value(raw: &str) -> Result<String, (XmlErrorKind, String)
         }
         rest = &rest[c.len_utf8()..];
     }
-    Ok(out)
+    Ok(Cow::Owned(out))
 }
 
 /// The parser state for one document.
@@ -249,11 +279,11 @@ pub(super) struct Parser {
     nodes: Vec<Node>,
     /// Open elements, innermost last.
     open: Vec<NodeId>,
-    /// Namespace bindings in scope: (prefix, uri); `""` prefix is the
-    /// default namespace, an empty uri undeclares it.
-    scope: Vec<(String, String)>,
-    /// How many bindings each open element pushed onto `scope`.
-    scope_marks: Vec<usize>,
+    /// Open elements that declare namespaces, innermost last: their
+    /// `namespace_decls` are the bindings in scope.
+    scope: Vec<NodeId>,
+    /// How many bindings the elements in `scope` make.
+    bindings: usize,
     root: Option<NodeId>,
 }
 
@@ -317,7 +347,7 @@ impl Parser {
             nodes: Vec::with_capacity((tags + 1).min(NODES_PRESIZE_MAX)),
             open: Vec::new(),
             scope: Vec::new(),
-            scope_marks: Vec::new(),
+            bindings: 0,
             root: None,
         };
         let mut reader = Reader::from_str(text);
@@ -490,15 +520,28 @@ impl Parser {
         self.push_child(parent, NodeKind::Text(s.to_string()));
     }
 
-    fn lookup(&self, prefix: &str) -> Option<&str> {
+    /// The URI bound to `prefix` (`""`: the default namespace; an empty
+    /// URI undeclares it) by `own`, the declarations of the element being
+    /// opened, or else by the innermost open element that binds it.
+    fn lookup<'s>(&'s self, own: &'s [NamespaceDecl], prefix: &str) -> Option<&'s str> {
         if prefix == "xml" {
             return Some(XML_NS);
         }
-        self.scope
-            .iter()
+        let binds = |d: &&NamespaceDecl| d.prefix.as_deref().unwrap_or("") == prefix;
+        own.iter()
             .rev()
-            .find(|(p, _)| p == prefix)
-            .map(|(_, u)| u.as_str())
+            .find(binds)
+            .or_else(|| {
+                self.scope
+                    .iter()
+                    .rev()
+                    .filter_map(|&id| match &self.nodes[id.0].kind {
+                        NodeKind::Element(e) => Some(e),
+                        _ => None,
+                    })
+                    .find_map(|e| e.namespace_decls.iter().rev().find(binds))
+            })
+            .map(|d| d.uri.as_str())
     }
 
     fn start_element(
@@ -545,17 +588,52 @@ impl Parser {
         check_attribute_separators(s.attributes_raw())
             .map_err(|d| XmlError::new(K::Malformed, pos, d))?;
 
-        // Collect raw attributes; quick-xml refuses literal duplicates.
-        let mut raw_attrs = Vec::new();
+        // One pass over the attributes: quick-xml refuses literal
+        // duplicates. Namespace declarations are collected; other
+        // attributes are split into prefix and local name and resolved
+        // once every declaration is known, as declarations scope over
+        // this element's own name and attributes (Namespaces in XML 1.0
+        // §6.1). Refusals come in the order of the checks below: every
+        // attribute's syntax and value, the count, the declarations, the
+        // element's prefix, then each other attribute's name, prefix and
+        // expanded name in source order.
+        let mut count = 0;
+        let mut decls: Vec<NamespaceDecl> = Vec::new();
+        let mut attributes: Vec<Attribute> = Vec::new();
+        // The first attribute name that is not a QName: refused after the
+        // attributes before it are resolved.
+        let mut bad_name: Option<String> = None;
         for a in s.attributes() {
             let a = a.map_err(|e| map_attr_error(&e, pos))?;
-            let key = a.key.0;
             let value =
                 normalize_attribute_value(&a.value).map_err(|(k, d)| XmlError::new(k, pos, d))?;
-            raw_attrs.push((key, value));
+            count += 1;
+            let key = a.key.0;
+            let decl_prefix = if key == "xmlns" {
+                None
+            } else if let Some(p) = key.strip_prefix("xmlns:") {
+                Some(p)
+            } else {
+                if bad_name.is_none() {
+                    match split_qname(key) {
+                        Some((aprefix, alocal)) => attributes.push(Attribute {
+                            prefix: aprefix.map(str::to_string),
+                            local: alocal.to_string(),
+                            namespace: None,
+                            value: value.into_owned(),
+                        }),
+                        None => bad_name = Some(key.to_string()),
+                    }
+                }
+                continue;
+            };
+            decls.push(NamespaceDecl {
+                prefix: decl_prefix.map(str::to_string),
+                uri: value.into_owned(),
+            });
         }
 
-        if raw_attrs.len() > options.max_attributes {
+        if count > options.max_attributes {
             return Err(XmlError::new(
                 K::TooManyAttributes,
                 pos,
@@ -566,19 +644,10 @@ impl Parser {
             ));
         }
 
-        // Namespace declarations first: they scope over this element's own
-        // name and attributes (Namespaces in XML 1.0 §6.1).
-        let mut decls = Vec::new();
-        for (key, value) in &raw_attrs {
-            let prefix = if *key == "xmlns" {
-                None
-            } else if let Some(p) = key.strip_prefix("xmlns:") {
-                Some(p)
-            } else {
-                continue;
-            };
+        let mut declares_xml = false;
+        for NamespaceDecl { prefix, uri: value } in &decls {
             let bad = |d: String| XmlError::new(K::InvalidNamespace, pos, d);
-            if let Some(p) = prefix {
+            if let Some(p) = prefix.as_deref() {
                 if !is_ncname(p) {
                     return Err(XmlError::new(
                         K::InvalidName,
@@ -595,7 +664,7 @@ impl Parser {
                             "the xml prefix may only be bound to its own namespace".into()
                         ));
                     }
-                    // Declaring xml to its own URI is allowed and changes nothing.
+                    declares_xml = true;
                     continue;
                 }
                 if value.is_empty() {
@@ -609,17 +678,12 @@ impl Parser {
             if !value.is_empty() {
                 check_namespace_uri(value).map_err(bad)?;
             }
-            decls.push(NamespaceDecl {
-                prefix: prefix.map(str::to_string),
-                uri: value.clone(),
-            });
         }
-        for d in &decls {
-            self.scope
-                .push((d.prefix.clone().unwrap_or_default(), d.uri.clone()));
+        if declares_xml {
+            // Declaring xml to its own URI is allowed and changes nothing.
+            decls.retain(|d| d.prefix.as_deref() != Some("xml"));
         }
-        self.scope_marks.push(decls.len());
-        if self.scope.len() > options.max_namespaces {
+        if self.bindings + decls.len() > options.max_namespaces {
             return Err(XmlError::new(
                 K::TooManyNamespaces,
                 pos,
@@ -632,64 +696,49 @@ impl Parser {
 
         let namespace = match prefix {
             Some(p) => Some(
-                self.lookup(p)
+                self.lookup(&decls, p)
                     .ok_or_else(|| {
                         XmlError::new(K::UnboundPrefix, pos, format!("prefix {p:?} is not bound"))
                     })?
                     .to_string(),
             ),
             None => self
-                .lookup("")
+                .lookup(&decls, "")
                 .filter(|u| !u.is_empty())
                 .map(str::to_string),
         };
 
-        let mut attributes: Vec<Attribute> = Vec::new();
-        for (key, value) in raw_attrs {
-            if key == "xmlns" || key.starts_with("xmlns:") {
-                continue;
+        for i in 0..attributes.len() {
+            let (done, rest) = attributes.split_at_mut(i);
+            let a = &mut rest[0];
+            if let Some(p) = a.prefix.as_deref() {
+                let uri = self.lookup(&decls, p).ok_or_else(|| {
+                    XmlError::new(K::UnboundPrefix, pos, format!("prefix {p:?} is not bound"))
+                })?;
+                a.namespace = Some(uri.to_string());
             }
-            let (aprefix, alocal) = split_qname(key).ok_or_else(|| {
-                XmlError::new(
-                    K::InvalidName,
-                    pos,
-                    format!("invalid attribute name {key:?}"),
-                )
-            })?;
-            let ans = match aprefix {
-                Some(p) => Some(
-                    self.lookup(p)
-                        .ok_or_else(|| {
-                            XmlError::new(
-                                K::UnboundPrefix,
-                                pos,
-                                format!("prefix {p:?} is not bound"),
-                            )
-                        })?
-                        .to_string(),
-                ),
-                None => None,
-            };
             // Namespaces in XML 1.0 §6.3: no two attributes with the same
             // expanded name (a:x and b:x bound to one URI).
-            // `attributes` holds every earlier attribute that is not a
-            // namespace declaration: exactly the names seen so far.
-            if attributes
+            if done
                 .iter()
-                .any(|b| b.local == alocal && b.namespace == ans)
+                .any(|b| b.local == a.local && b.namespace == a.namespace)
             {
                 return Err(XmlError::new(
                     K::DuplicateAttribute,
                     pos,
-                    format!("attribute {key:?} repeats an attribute of the same expanded name"),
+                    format!(
+                        "attribute {:?} repeats an attribute of the same expanded name",
+                        qname_of(a)
+                    ),
                 ));
             }
-            attributes.push(Attribute {
-                prefix: aprefix.map(str::to_string),
-                local: alocal.to_string(),
-                namespace: ans,
-                value,
-            });
+        }
+        if let Some(key) = bad_name {
+            return Err(XmlError::new(
+                K::InvalidName,
+                pos,
+                format!("invalid attribute name {key:?}"),
+            ));
         }
 
         let element = Element {
@@ -704,6 +753,8 @@ impl Parser {
                 self_closing,
             },
         };
+        let declares = !element.namespace_decls.is_empty();
+        self.bindings += element.namespace_decls.len();
         let id = match self.open.last() {
             Some(&parent) => self.push_child(parent, NodeKind::Element(element)),
             None => {
@@ -717,16 +768,21 @@ impl Parser {
                 id
             }
         };
+        if declares {
+            self.scope.push(id);
+        }
         self.open.push(id);
         Ok(id)
     }
 
     fn end_element(&mut self, id: NodeId, end: usize) {
         self.open.pop();
-        let n = self.scope_marks.pop().unwrap_or(0);
-        self.scope.truncate(self.scope.len() - n);
         if let NodeKind::Element(e) = &mut self.nodes[id.0].kind {
             e.span.end = end;
+            if self.scope.last() == Some(&id) {
+                self.scope.pop();
+                self.bindings -= e.namespace_decls.len();
+            }
         }
     }
 }
@@ -812,28 +868,35 @@ fn check_declaration(decl: &str) -> Result<(), (XmlErrorKind, String)> {
 
 /// Requires whitespace (or the end of the tag) after every quoted value.
 /// Quotes and separators are ASCII, so the scan is over bytes (a UTF-8
-/// continuation byte never equals one of them).
+/// continuation byte never equals one of them): from each opening quote
+/// to the same quote closing it.
 fn check_attribute_separators(raw: &str) -> Result<(), String> {
     let bytes = raw.as_bytes();
-    let mut quote = None;
-    for (i, &b) in bytes.iter().enumerate() {
-        match quote {
-            None if b == b'"' || b == b'\'' => quote = Some(b),
-            Some(q) if b == q => {
-                quote = None;
-                if let Some(&next) = bytes.get(i + 1) {
-                    if !matches!(next, b' ' | b'\t' | b'\r' | b'\n' | b'/') {
-                        let next = raw[i + 1..].chars().next().unwrap_or('\u{FFFD}');
-                        return Err(format!(
-                            "no whitespace before {next:?} after an attribute value"
-                        ));
-                    }
-                }
+    let mut i = 0;
+    while let Some(open) = memchr::memchr2(b'"', b'\'', &bytes[i..]) {
+        let open = i + open;
+        let Some(close) = memchr::memchr(bytes[open], &bytes[open + 1..]) else {
+            break;
+        };
+        i = open + 1 + close + 1;
+        if let Some(&next) = bytes.get(i) {
+            if !matches!(next, b' ' | b'\t' | b'\r' | b'\n' | b'/') {
+                let next = raw[i..].chars().next().unwrap_or('\u{FFFD}');
+                return Err(format!(
+                    "no whitespace before {next:?} after an attribute value"
+                ));
             }
-            _ => {}
         }
     }
     Ok(())
+}
+
+/// An attribute's name as written.
+fn qname_of(a: &Attribute) -> String {
+    match &a.prefix {
+        Some(p) => format!("{p}:{}", a.local),
+        None => a.local.clone(),
+    }
 }
 
 fn map_attr_error(e: &quick_xml::events::attributes::AttrError, pos: usize) -> XmlError {
@@ -878,6 +941,35 @@ mod tests {
         );
     }
 
+    /// The 16-byte scan finds a byte to normalise at every offset around
+    /// the chunk edges.
+    #[test]
+    fn attribute_values_are_normalised_at_every_offset() {
+        for len in [1usize, 15, 16, 17, 31, 32, 33, 70] {
+            let clean = "a".repeat(len);
+            assert!(matches!(
+                normalize_attribute_value(&clean),
+                Ok(Cow::Borrowed(_))
+            ));
+            for at in 0..len {
+                for (raw, want) in [("\t", " "), ("\n", " "), ("\r", " "), ("&#x41;", "A")] {
+                    let mut t = clean.clone();
+                    t.replace_range(at..at + 1, raw);
+                    let mut w = clean.clone();
+                    w.replace_range(at..at + 1, want);
+                    assert_eq!(
+                        normalize_attribute_value(&t).unwrap(),
+                        w,
+                        "len {len} at {at}"
+                    );
+                }
+                let mut t = clean.clone();
+                t.replace_range(at..at + 1, "<");
+                assert!(normalize_attribute_value(&t).is_err(), "len {len} at {at}");
+            }
+        }
+    }
+
     /// The 16-byte fast path must not hide a bad character anywhere in
     /// or after a chunk, nor report a wrong offset.
     #[test]
@@ -899,6 +991,50 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The byte fast path of `is_ncname` agrees with the character rules.
+    #[test]
+    fn ncname_fast_path_matches_char_rules() {
+        for b in 0u8..0x80 {
+            let c = char::from(b);
+            for s in [
+                c.to_string(),
+                format!("a{c}"),
+                format!("a{c}b"),
+                format!("{c}é"),
+                format!("é{c}"),
+            ] {
+                assert_eq!(is_ncname(&s), is_ncname_chars(&s), "{s:?}");
+            }
+        }
+        for s in [
+            "é",
+            "aé",
+            "éa",
+            "a\u{B7}",
+            "\u{B7}a",
+            "a\u{300}",
+            "\u{300}",
+            "a\u{2040}b",
+            "\u{2070}",
+            "a\u{D7}",
+            "\u{D7}",
+            "x\u{10000}",
+            "\u{F0000}",
+            "a b",
+            "a\u{A0}",
+            "_\u{37E}",
+            "\u{37F}-",
+            "a.é-1",
+        ] {
+            assert_eq!(is_ncname(s), is_ncname_chars(s), "{s:?}");
+        }
+        assert_eq!(split_qname("a:b"), Some((Some("a"), "b")));
+        assert_eq!(split_qname("é:b"), Some((Some("é"), "b")));
+        assert_eq!(split_qname("a:b:c"), None);
+        assert_eq!(split_qname(":b"), None);
+        assert_eq!(split_qname("a:"), None);
     }
 
     #[test]
