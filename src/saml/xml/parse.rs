@@ -342,7 +342,7 @@ impl Parser {
         // start and end tags, a text node in between or none): room for
         // that many, capped, as input is untrusted; a vector of more
         // nodes grows as usual.
-        let tags = text.bytes().filter(|&b| b == b'<').count();
+        let tags = memchr::memchr_iter(b'<', text.as_bytes()).count();
         let mut p = Parser {
             nodes: Vec::with_capacity((tags + 1).min(NODES_PRESIZE_MAX)),
             open: Vec::new(),
