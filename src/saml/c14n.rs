@@ -69,7 +69,13 @@ pub fn exc_c14n(
     };
     // The apex's in-scope namespaces include its own declarations; the
     // walk re-applies them, which is harmless (same values).
-    c.element(&mut out, apex, &in_scope, &BTreeMap::new());
+    c.element(
+        &mut out,
+        apex,
+        &in_scope,
+        &BTreeMap::new(),
+        &mut Scratch::default(),
+    );
     out
 }
 
@@ -78,6 +84,16 @@ struct Canon<'a> {
     omit: Option<NodeId>,
     /// Inclusive prefixes, with `""` standing for `#default`.
     inclusive: Vec<&'a str>,
+}
+
+/// Working space shared by the whole walk: each element is done with it
+/// before its children use it, so one allocation serves every element.
+#[derive(Default)]
+struct Scratch<'s> {
+    /// (prefix, URI) of the namespaces an element may need to declare.
+    candidates: Vec<(&'s str, &'s str)>,
+    /// An element's attributes, when they need sorting.
+    attributes: Vec<&'s Attribute>,
 }
 
 /// Prefix → URI; `""` is the default namespace. Keys and values borrow
@@ -94,6 +110,7 @@ impl<'a> Canon<'a> {
         id: NodeId,
         parent_scope: &Scope<'s>,
         rendered: &Scope<'s>,
+        scratch: &mut Scratch<'s>,
     ) where
         'a: 's,
     {
@@ -126,7 +143,8 @@ impl<'a> Canon<'a> {
         // Sorted by prefix, one entry per prefix, the last one added
         // winning (as a map insert would; a prefix has one URI in scope,
         // so they agree anyway). Most elements have one candidate.
-        let mut candidates: Vec<(&'s str, &'s str)> = Vec::with_capacity(4);
+        let candidates = &mut scratch.candidates;
+        candidates.clear();
         if e.prefix.as_deref() != Some("xml") {
             candidates.push((
                 e.prefix.as_deref().unwrap_or_default(),
@@ -161,7 +179,7 @@ impl<'a> Canon<'a> {
         let mut output_here: Vec<(&'s str, &'s str)> = Vec::new();
         out.push('<');
         push_qname(out, e.prefix.as_deref(), &e.local);
-        for &(p, uri) in &candidates {
+        for &(p, uri) in candidates.iter() {
             let current = match rendered.get(p) {
                 Some(&u) => Some(u),
                 None if p.is_empty() => Some(""),
@@ -203,9 +221,11 @@ impl<'a> Canon<'a> {
                 write_attribute(out, a);
             }
         } else {
-            let mut attrs: Vec<_> = e.attributes.iter().collect();
+            let attrs = &mut scratch.attributes;
+            attrs.clear();
+            attrs.extend(e.attributes.iter());
             attrs.sort_by(|a, b| attr_key(a).cmp(&attr_key(b)));
-            for a in attrs {
+            for a in attrs.iter() {
                 write_attribute(out, a);
             }
         }
@@ -227,7 +247,7 @@ impl<'a> Canon<'a> {
                 continue;
             }
             match &self.doc.node(c).kind {
-                NodeKind::Element(_) => self.element(out, c, scope, now_rendered),
+                NodeKind::Element(_) => self.element(out, c, scope, now_rendered, scratch),
                 NodeKind::Text(t) => escape_text(out, t),
                 NodeKind::Comment(_) => {}
             }

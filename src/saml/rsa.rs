@@ -50,16 +50,36 @@ fn md(hash: Hash) -> Result<&'static Md, ErrorStack> {
     Ok(slot.get_or_init(|| md))
 }
 
-/// The digest of `data` (at most 64 bytes, SHA-512).
+/// The digest of `data` (at most 64 bytes, SHA-512). Each thread keeps
+/// one digest context; `digest_init` starts it afresh for every call.
 pub(crate) fn digest(hash: Hash, data: &[u8]) -> Result<Vec<u8>, ErrorStack> {
+    thread_local! {
+        static CTX: RefCell<Option<MdCtx>> = const { RefCell::new(None) };
+    }
     let md = md(hash)?;
-    let mut ctx = MdCtx::new()?;
-    ctx.digest_init(md)?;
-    ctx.digest_update(data)?;
-    let mut out = vec![0u8; md.size()];
-    let n = ctx.digest_final(&mut out)?;
-    out.truncate(n);
-    Ok(out)
+    let run = |ctx: &mut MdCtx| -> Result<Vec<u8>, ErrorStack> {
+        ctx.digest_init(md)?;
+        ctx.digest_update(data)?;
+        let mut out = vec![0u8; md.size()];
+        let n = ctx.digest_final(&mut out)?;
+        out.truncate(n);
+        Ok(out)
+    };
+    CTX.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut slot) => {
+            let ctx = match slot.as_mut() {
+                Some(ctx) => ctx,
+                None => slot.insert(MdCtx::new()?),
+            };
+            let result = run(ctx);
+            if result.is_err() {
+                // Not reused after an OpenSSL error.
+                *slot = None;
+            }
+            result
+        }
+        Err(_) => run(&mut MdCtx::new()?),
+    })
 }
 
 struct Cached<T> {
