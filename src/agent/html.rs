@@ -227,7 +227,7 @@ pub fn tokenize(html: &str) -> Vec<Token> {
 /// copying the rest of the page.
 fn find_end_tag(b: &[u8], name: &[u8]) -> Option<usize> {
     let mut from = 0;
-    while let Some(at) = b[from..].iter().position(|&c| c == b'<') {
+    while let Some(at) = memchr::memchr(b'<', &b[from..]) {
         let lt = from + at;
         let rest = &b[lt + 1..];
         if rest.first() == Some(&b'/')
@@ -277,10 +277,8 @@ fn scan_attributes(html: &str, mut at: usize) -> (Vec<(String, String)>, usize) 
             if at < b.len() && (b[at] == b'"' || b[at] == b'\'') {
                 let q = b[at];
                 let vstart = at + 1;
-                let vend = b[vstart..]
-                    .iter()
-                    .position(|c| *c == q)
-                    .map_or(b.len(), |p| vstart + p);
+                // memchr: the value may be a 6 KB base64 SAML message.
+                let vend = memchr::memchr(q, &b[vstart..]).map_or(b.len(), |p| vstart + p);
                 value = decode_entities(&html[vstart..vend]);
                 at = (vend + 1).min(b.len());
             } else {

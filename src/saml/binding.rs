@@ -132,14 +132,15 @@ fn single<'a>(pairs: &[(&str, &'a str)], name: &str) -> Result<Option<&'a str>, 
 /// Standard base64 with padding; CR/LF allowed between characters.
 fn decode_base64_lines(text: &str, what: &str) -> Result<Vec<u8>, Rejection> {
     // Unwrapped base64 (the usual case) is decoded in place.
-    let compact: std::borrow::Cow<'_, [u8]> = if text.bytes().any(|b| b == b'\r' || b == b'\n') {
-        text.bytes()
-            .filter(|b| !matches!(b, b'\r' | b'\n'))
-            .collect::<Vec<u8>>()
-            .into()
-    } else {
-        text.as_bytes().into()
-    };
+    let compact: std::borrow::Cow<'_, [u8]> =
+        if memchr::memchr2(b'\r', b'\n', text.as_bytes()).is_some() {
+            text.bytes()
+                .filter(|b| !matches!(b, b'\r' | b'\n'))
+                .collect::<Vec<u8>>()
+                .into()
+        } else {
+            text.as_bytes().into()
+        };
     base64::engine::general_purpose::STANDARD
         .decode(&compact)
         .map_err(|e| {

@@ -222,7 +222,10 @@ fn digest_hash(uri: &str, legacy_sha1: bool) -> Result<Hash, DsigError> {
 fn decode_base64(text: &str) -> Option<Vec<u8>> {
     let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
     // Unwrapped base64 (the usual case) is decoded in place.
-    let compact: std::borrow::Cow<'_, [u8]> = if text.bytes().any(|b| space(&b)) {
+    let bytes = text.as_bytes();
+    let has_space = memchr::memchr3(b' ', b'\t', b'\r', bytes).is_some()
+        || memchr::memchr(b'\n', bytes).is_some();
+    let compact: std::borrow::Cow<'_, [u8]> = if has_space {
         text.bytes()
             .filter(|b| !space(b))
             .collect::<Vec<u8>>()
