@@ -26,6 +26,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::saml::escape::{escape_into, push_xml_text};
 use crate::saml::xml::{Attribute, Document, NodeId, NodeKind};
 
 /// Algorithm URI of Exclusive XML Canonicalization 1.0 (without comments).
@@ -273,16 +274,10 @@ fn push_qname(out: &mut String, prefix: Option<&str>, local: &str) {
     out.push_str(local);
 }
 
-/// C14N 1.0 §2.3 text nodes: `&` `<` `>` and CR are replaced.
+/// C14N 1.0 §2.3 text nodes: `&` `<` `>` and CR are replaced, exactly
+/// the escaping our writers use for character data.
 fn escape_text(out: &mut String, s: &str) {
-    let special = |b: u8| (b == b'&') | (b == b'<') | (b == b'>') | (b == b'\r');
-    escape_with(out, s, special, |b| match b {
-        b'&' => Some("&amp;"),
-        b'<' => Some("&lt;"),
-        b'>' => Some("&gt;"),
-        b'\r' => Some("&#xD;"),
-        _ => None,
-    });
+    push_xml_text(out, s);
 }
 
 /// C14N 1.0 §2.3 attribute nodes: `&` `<` `"` TAB LF CR are replaced
@@ -291,7 +286,7 @@ fn escape_attribute(out: &mut String, s: &str) {
     let special = |b: u8| {
         (b == b'&') | (b == b'<') | (b == b'"') | (b == b'\t') | (b == b'\n') | (b == b'\r')
     };
-    escape_with(out, s, special, |b| match b {
+    escape_into(out, s, special, |b| match b {
         b'&' => Some("&amp;"),
         b'<' => Some("&lt;"),
         b'"' => Some("&quot;"),
@@ -300,37 +295,6 @@ fn escape_attribute(out: &mut String, s: &str) {
         b'\r' => Some("&#xD;"),
         _ => None,
     });
-}
-
-/// Copies `s`, replacing each ASCII byte `replace` names (`special` says
-/// which bytes those are). Every replaced character is ASCII, so runs
-/// between them are copied whole (a UTF-8 continuation byte is never ASCII
-/// and never splits). Runs of 16 bytes with nothing to replace (most of
-/// any text) are passed over with one branch-free test.
-fn escape_with(
-    out: &mut String,
-    s: &str,
-    special: impl Fn(u8) -> bool,
-    replace: impl Fn(u8) -> Option<&'static str>,
-) {
-    let bytes = s.as_bytes();
-    let mut run = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if let Some(chunk) = bytes.get(i..i + 16) {
-            if !chunk.iter().fold(false, |any, &b| any | special(b)) {
-                i += 16;
-                continue;
-            }
-        }
-        if let Some(r) = replace(bytes[i]) {
-            out.push_str(&s[run..i]);
-            out.push_str(r);
-            run = i + 1;
-        }
-        i += 1;
-    }
-    out.push_str(&s[run..]);
 }
 
 #[cfg(test)]
@@ -351,7 +315,12 @@ mod tests {
     /// split a multi-byte character, at any offset around the chunk edges.
     #[test]
     fn escaping_matches_the_rule_at_every_offset() {
-        let text = [('&', "&amp;"), ('<', "&lt;"), ('>', "&gt;"), ('\r', "&#xD;")];
+        let text = [
+            ('&', "&amp;"),
+            ('<', "&lt;"),
+            ('>', "&gt;"),
+            ('\r', "&#xD;"),
+        ];
         let attr = [
             ('&', "&amp;"),
             ('<', "&lt;"),

@@ -20,45 +20,98 @@ pub fn check_xml_text(what: &str, s: &str) -> Result<(), SamlError> {
 /// `replace` names. Every replaced character is ASCII, so the runs between
 /// them are copied whole (a UTF-8 continuation byte is never ASCII).
 pub(crate) fn escape_bytes(s: &str, replace: impl Fn(u8) -> Option<&'static str>) -> String {
-    let bytes = s.as_bytes();
     let mut out = String::with_capacity(s.len() + s.len() / 16);
+    escape_into(&mut out, s, |b| replace(b).is_some(), &replace);
+    out
+}
+
+/// Appends `s` to `out`, replacing each ASCII byte `replace` names
+/// (`special` says which bytes those are, as plain comparisons). Runs of
+/// 16 bytes with nothing to replace (most of any value) are passed over
+/// with one branch-free test.
+pub(crate) fn escape_into(
+    out: &mut String,
+    s: &str,
+    special: impl Fn(u8) -> bool,
+    replace: impl Fn(u8) -> Option<&'static str>,
+) {
+    let bytes = s.as_bytes();
     let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if let Some(r) = replace(b) {
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(chunk) = bytes.get(i..i + 16) {
+            if !chunk.iter().fold(false, |any, &b| any | special(b)) {
+                i += 16;
+                continue;
+            }
+        }
+        if let Some(r) = replace(bytes[i]) {
             out.push_str(&s[run..i]);
             out.push_str(r);
             run = i + 1;
         }
+        i += 1;
     }
     out.push_str(&s[run..]);
-    out
 }
 
 /// Escapes character data: `&`, `<`, `>` (the last so `]]>` never appears).
 pub fn xml_text(s: &str) -> String {
-    escape_bytes(s, |b| match b {
-        b'&' => Some("&amp;"),
-        b'<' => Some("&lt;"),
-        b'>' => Some("&gt;"),
-        b'\r' => Some("&#xD;"),
-        _ => None,
-    })
+    let mut out = String::with_capacity(s.len() + 8);
+    push_xml_text(&mut out, s);
+    out
+}
+
+/// [`xml_text`], appended to `out`.
+pub fn push_xml_text(out: &mut String, s: &str) {
+    escape_into(
+        out,
+        s,
+        |b| (b == b'&') | (b == b'<') | (b == b'>') | (b == b'\r'),
+        |b| match b {
+            b'&' => Some("&amp;"),
+            b'<' => Some("&lt;"),
+            b'>' => Some("&gt;"),
+            b'\r' => Some("&#xD;"),
+            _ => None,
+        },
+    );
 }
 
 /// Escapes a double-quoted attribute value. TAB, LF and CR become
 /// character references so attribute-value normalisation (XML 1.0
 /// §3.3.3) gives back exactly `s`.
 pub fn xml_attr(s: &str) -> String {
-    escape_bytes(s, |b| match b {
-        b'&' => Some("&amp;"),
-        b'<' => Some("&lt;"),
-        b'>' => Some("&gt;"),
-        b'"' => Some("&quot;"),
-        b'\t' => Some("&#x9;"),
-        b'\n' => Some("&#xA;"),
-        b'\r' => Some("&#xD;"),
-        _ => None,
-    })
+    let mut out = String::with_capacity(s.len() + 8);
+    push_xml_attr(&mut out, s);
+    out
+}
+
+/// [`xml_attr`], appended to `out`.
+pub fn push_xml_attr(out: &mut String, s: &str) {
+    escape_into(
+        out,
+        s,
+        |b| {
+            (b == b'&')
+                | (b == b'<')
+                | (b == b'>')
+                | (b == b'"')
+                | (b == b'\t')
+                | (b == b'\n')
+                | (b == b'\r')
+        },
+        |b| match b {
+            b'&' => Some("&amp;"),
+            b'<' => Some("&lt;"),
+            b'>' => Some("&gt;"),
+            b'"' => Some("&quot;"),
+            b'\t' => Some("&#x9;"),
+            b'\n' => Some("&#xA;"),
+            b'\r' => Some("&#xD;"),
+            _ => None,
+        },
+    );
 }
 
 /// Escapes text or a double- or single-quoted attribute value for HTML

@@ -2,7 +2,7 @@
 //! would otherwise parse the text it has just produced (the IdP's Response
 //! builder canonicalises its own output before signing it).
 //!
-//! The text is written with [`xml_attr`] and [`xml_text`], which the
+//! The text is written with [`push_xml_attr`] and [`push_xml_text`], which the
 //! parser reads back exactly, so the tree equals [`Document::parse`] of the
 //! text (pinned by `written_tree_equals_the_parse_of_its_text` in
 //! `saml::response`). It trusts its caller: names are not checked, and
@@ -12,7 +12,7 @@
 use super::{
     Attribute, Document, Element, ElementSpan, NamespaceDecl, Node, NodeId, NodeKind, XML_NS,
 };
-use crate::saml::escape::{xml_attr, xml_text};
+use crate::saml::escape::{push_xml_attr, push_xml_text};
 
 #[derive(Default)]
 pub(crate) struct TreeWriter {
@@ -76,7 +76,7 @@ impl TreeWriter {
         if s.is_empty() {
             return;
         }
-        self.out.push_str(&xml_text(s));
+        push_xml_text(&mut self.out, s);
         let Some(&parent) = self.open.last() else {
             return;
         };
@@ -155,14 +155,14 @@ impl TreeWriter {
                 None => self.out.push_str(" xmlns"),
             }
             self.out.push_str("=\"");
-            self.out.push_str(&xml_attr(uri));
+            push_xml_attr(&mut self.out, uri);
             self.out.push('"');
         }
         for (name, value) in attrs {
             self.out.push(' ');
             self.out.push_str(name);
             self.out.push_str("=\"");
-            self.out.push_str(&xml_attr(value));
+            push_xml_attr(&mut self.out, value);
             self.out.push('"');
         }
         self.out.push_str(if self_closing { "/>" } else { ">" });
