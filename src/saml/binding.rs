@@ -422,16 +422,7 @@ pub fn decode_redirect(
 mod tests {
     use super::*;
     use crate::saml::deflate::deflate;
-
-    fn pseudo_random(n: usize) -> Vec<u8> {
-        let mut x: u32 = 11;
-        (0..n)
-            .map(|_| {
-                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                (x >> 16) as u8
-            })
-            .collect()
-    }
+    use crate::saml::deflate::tests::pseudo_random;
 
     /// The per-thread decoder is reset between messages: a message that
     /// failed half-way, or was too large, leaves nothing behind.
@@ -454,7 +445,7 @@ mod tests {
     #[test]
     fn output_sizes_around_the_cap() {
         for n in [0usize, 1, 255, 256, 257, 1000, 4096, 70_000, 200_000] {
-            let data = pseudo_random(n);
+            let data = pseudo_random(n, 11);
             let d = deflate(&data);
             assert_eq!(inflate(&d, n).unwrap(), data, "n {n} at cap");
             assert_eq!(inflate(&d, n + 1).unwrap(), data, "n {n} under cap");

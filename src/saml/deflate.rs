@@ -207,7 +207,7 @@ impl Sink for BitWriter {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::BTreeSet;
     use std::io::Read;
 
@@ -229,7 +229,7 @@ mod tests {
     );
 
     /// LCG bytes: every value occurs, repeats are short and rare.
-    fn pseudo_random(len: usize, seed: u32) -> Vec<u8> {
+    pub(crate) fn pseudo_random(len: usize, seed: u32) -> Vec<u8> {
         let mut x = seed;
         (0..len)
             .map(|_| {

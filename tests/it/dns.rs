@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::fuzz_support::Xorshift;
 use ssosim::dns::{parse_zone, parse_zone_file};
 
 fn zones_dir() -> PathBuf {
@@ -99,22 +100,6 @@ fn include_is_refused_when_parsing_text() {
     assert_eq!((err.line, err.col), (4, 1));
     assert!(err.message.contains("$INCLUDE is not supported"), "{err}");
     assert!(err.to_string().starts_with("inline.zone:4:1: "), "{err}");
-}
-
-/// A small deterministic generator (xorshift64*), so the fuzz cases are the
-/// same on every run.
-struct Xorshift(u64);
-
-impl Xorshift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 #[test]

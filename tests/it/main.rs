@@ -4,6 +4,7 @@
 mod agent_browser;
 mod cli;
 mod dns;
+mod fuzz_support;
 mod idp_checks;
 mod idp_cli;
 mod idp_server;

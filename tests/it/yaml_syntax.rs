@@ -10,6 +10,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::fuzz_support::Xorshift;
 use ssosim::scenario::diag::Diagnostic;
 use ssosim::scenario::yaml::{parse, Limits, Node, NodeKind, Span};
 
@@ -176,24 +177,9 @@ fn billion_laughs_is_refused_at_the_first_anchor() {
         .starts_with("anchors (`&name`) are not supported"));
 }
 
-/// A small deterministic generator (xorshift64*), so failures reproduce.
-struct Gen(u64);
-
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 #[test]
 fn one_mb_of_random_bytes_gets_a_diagnostic() {
-    let mut g = Gen(0x5eed);
+    let mut g = Xorshift(0x5eed);
     let source: Vec<u8> = (0..1024 * 1024).map(|_| g.next() as u8).collect();
     let diag = parse_err(&source);
     assert!(
@@ -252,7 +238,7 @@ fn yaml_shaped_noise_never_panics() {
         "\u{feff}",
         "\0",
     ];
-    let mut g = Gen(42);
+    let mut g = Xorshift(42);
     for case in 0..20_000 {
         let mut s = String::new();
         for _ in 0..g.below(40) {

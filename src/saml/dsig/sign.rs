@@ -24,8 +24,8 @@ pub fn sign_by_id(
     sign_parsed_by_id(&doc, id, key, options).map(|(out, _)| out)
 }
 
-/// [`sign_by_id`] over a document already parsed with the default
-/// options. Also returns the self-check's parse of the output: it was
+/// [`sign_by_id`] over a document already in tree form: parsed with the
+/// default options, or written by `TreeWriter` (the same tree). Also returns the self-check's parse of the output: it was
 /// made with the default options whenever the output is no longer than
 /// their `max_bytes` ([`SignedDocument::parsed_with_defaults`]), so a
 /// caller can use it instead of parsing the same bytes again.
