@@ -130,7 +130,7 @@ impl<'a> Canon<'a> {
                 if d.uri.is_empty() {
                     s.remove(p);
                 } else {
-                    s.insert(p, d.uri.as_str());
+                    s.insert(p, &d.uri);
                 }
             }
             changed = s;
@@ -154,8 +154,8 @@ impl<'a> Canon<'a> {
         }
         for a in &e.attributes {
             if let (Some(p), Some(ns)) = (&a.prefix, &a.namespace) {
-                if p != "xml" {
-                    candidates.push((p.as_str(), ns.as_str()));
+                if &**p != "xml" {
+                    candidates.push((p, ns));
                 }
             }
         }
@@ -186,7 +186,9 @@ impl<'a> Canon<'a> {
                 None if p.is_empty() => Some(""),
                 None => None,
             };
-            if current == Some(uri) {
+            // The parser shares one string per declaration, so the same
+            // binding is usually the same pointer.
+            if current.is_some_and(|c| std::ptr::eq(c, uri) || c == uri) {
                 continue;
             }
             if p.is_empty() {

@@ -17,6 +17,27 @@ use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 /// Formats `t` in UTC, truncated to the second: `2026-01-01T00:00:00Z`.
 pub fn format_instant(t: OffsetDateTime) -> String {
     let t = t.to_offset(UtcOffset::UTC);
+    if let Ok(year @ 0..=9999) = u16::try_from(t.year()) {
+        // Every instant a message carries: fixed-width digits, written
+        // without the formatting machinery (a login writes a dozen).
+        let mut out = String::with_capacity(20);
+        let fields = [
+            (year, 4, '-'),
+            (u16::from(u8::from(t.month())), 2, '-'),
+            (u16::from(t.day()), 2, 'T'),
+            (u16::from(t.hour()), 2, ':'),
+            (u16::from(t.minute()), 2, ':'),
+            (u16::from(t.second()), 2, 'Z'),
+        ];
+        for (n, width, then) in fields {
+            for place in (0..width).rev() {
+                let digit = n / 10u16.pow(place) % 10;
+                out.push(char::from(b'0' + digit as u8));
+            }
+            out.push(then);
+        }
+        return out;
+    }
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
         t.year(),
@@ -122,5 +143,38 @@ mod tests {
             format_instant(datetime!(2026-01-01 00:00:00.999 UTC)),
             "2026-01-01T00:00:00Z"
         );
+    }
+
+    #[test]
+    fn instants_are_written_as_the_format_string_writes_them() {
+        let reference = |t: OffsetDateTime| {
+            let t = t.to_offset(UtcOffset::UTC);
+            format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            )
+        };
+        let offset = UtcOffset::from_hms(5, 30, 0).unwrap();
+        for t in [
+            datetime!(0000-01-01 00:00:00 UTC),
+            datetime!(0999-12-31 23:59:59 UTC),
+            datetime!(2026-11-29 09:05:07.5 UTC),
+            datetime!(2026-11-29 01:00:00 UTC).to_offset(offset),
+            datetime!(9999-12-31 23:59:59 UTC),
+            datetime!(-0001-06-15 12:00:00 UTC),
+        ] {
+            assert_eq!(format_instant(t), reference(t), "{t}");
+        }
+        // Every second of a day that crosses a month and a year.
+        let mut t = datetime!(2026-12-31 12:00:00 UTC);
+        for _ in 0..86_400 {
+            assert_eq!(format_instant(t), reference(t));
+            t += time::Duration::SECOND;
+        }
     }
 }

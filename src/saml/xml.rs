@@ -8,8 +8,10 @@
 //! characters, and depth and size limits. Every refusal is an
 //! [`XmlError`] whose [`XmlError::reason`] is a stable kebab-case name.
 //!
-//! The tree is a `Vec` of nodes indexed by [`NodeId`]. Elements carry their
-//! resolved namespace URI, prefix and local name, their attributes in
+//! The tree is a `Vec` of nodes indexed by [`NodeId`], in document order,
+//! with every node's children in one shared list. Elements carry their
+//! resolved namespace URI, prefix and local name (the URI and prefix shared,
+//! not copied, from the declaration that binds them), their attributes in
 //! source order (values already normalised per XML 1.0 §3.3.3), and the
 //! namespace declarations they make. Text is stored after end-of-line
 //! normalisation (XML 1.0 §2.11) and reference expansion. Comments are kept
@@ -19,6 +21,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::ops::Range;
+use std::sync::{Arc, LazyLock};
 
 mod parse;
 mod write;
@@ -167,9 +170,25 @@ impl NodeId {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Node {
     pub parent: Option<NodeId>,
-    pub children: Vec<NodeId>,
     pub kind: NodeKind,
+    /// Where the node's children sit in [`Document`]'s shared list.
+    children: Range<usize>,
 }
+
+impl Node {
+    fn new(parent: Option<NodeId>, kind: NodeKind) -> Node {
+        Node {
+            parent,
+            kind,
+            children: 0..0,
+        }
+    }
+}
+
+/// The `xml` prefix and its namespace, which every document binds
+/// implicitly: shared by the elements and attributes that use them.
+static XML_PREFIX: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("xml"));
+static XML_NS_NAME: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from(XML_NS));
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NodeKind {
@@ -184,10 +203,10 @@ pub enum NodeKind {
 /// An element with its names resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Element {
-    pub prefix: Option<String>,
+    pub prefix: Option<Arc<str>>,
     pub local: String,
     /// Namespace URI; `None` when the element is in no namespace.
-    pub namespace: Option<String>,
+    pub namespace: Option<Arc<str>>,
     /// Attributes other than namespace declarations, in source order.
     pub attributes: Vec<Attribute>,
     /// Namespace declarations made on this element, in source order.
@@ -210,11 +229,11 @@ impl Element {
 /// kept as the characters they name).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attribute {
-    pub prefix: Option<String>,
+    pub prefix: Option<Arc<str>>,
     pub local: String,
     /// `None` for unprefixed attributes: the default namespace never
     /// applies to attributes (Namespaces in XML 1.0 §6.2).
-    pub namespace: Option<String>,
+    pub namespace: Option<Arc<str>>,
     pub value: String,
 }
 
@@ -222,8 +241,8 @@ pub struct Attribute {
 /// possible for the default namespace (`xmlns=""`, undeclaring it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NamespaceDecl {
-    pub prefix: Option<String>,
-    pub uri: String,
+    pub prefix: Option<Arc<str>>,
+    pub uri: Arc<str>,
 }
 
 /// Where an element sits in the source bytes, so that a signer can splice
@@ -241,6 +260,9 @@ pub struct ElementSpan {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Document {
     nodes: Vec<Node>,
+    /// Every node's children, node after node: [`Node::children`] ranges
+    /// over it.
+    child_ids: Vec<NodeId>,
     root: NodeId,
     source: String,
 }
@@ -282,7 +304,8 @@ impl Document {
     }
 
     pub fn children(&self, id: NodeId) -> &[NodeId] {
-        &self.nodes[id.0].children
+        let r = &self.nodes[id.0].children;
+        &self.child_ids[r.clone()]
     }
 
     /// Child elements of `id`, in document order.
@@ -375,6 +398,48 @@ impl Document {
         false
     }
 
+    /// The tree of `nodes`, which are in document order (every node after
+    /// its parent, siblings in order) with `root` first: the children
+    /// lists are laid out here, by a counting pass, so that building a
+    /// tree allocates no list per node.
+    fn from_nodes(mut nodes: Vec<Node>, root: NodeId, source: String) -> Document {
+        // Each node's children start where the previous node's end.
+        let mut counts = vec![0usize; nodes.len()];
+        for n in &nodes {
+            if let Some(p) = n.parent {
+                counts[p.0] += 1;
+            }
+        }
+        let mut next = 0usize;
+        for (n, count) in nodes.iter_mut().zip(&counts) {
+            n.children = next..next;
+            next += count;
+        }
+        let mut child_ids = vec![NodeId(0); next];
+        for i in 0..nodes.len() {
+            if let Some(p) = nodes[i].parent {
+                let r = &mut nodes[p.0].children;
+                child_ids[r.end] = NodeId(i);
+                r.end += 1;
+            }
+        }
+        Document {
+            nodes,
+            child_ids,
+            root,
+            source,
+        }
+    }
+
+    /// True when the last node added to `nodes` is a text child of
+    /// `parent`, so new text joins it (`a&amp;b` is one text node): the
+    /// last node added is the parent's last child, or inside it.
+    fn last_is_text_child(nodes: &[Node], parent: NodeId) -> bool {
+        nodes
+            .last()
+            .is_some_and(|n| n.parent == Some(parent) && matches!(n.kind, NodeKind::Text(_)))
+    }
+
     /// `id` and all its descendants, in document order.
     pub fn descendants(&self, id: NodeId) -> Descendants<'_> {
         Descendants {
@@ -383,9 +448,15 @@ impl Document {
         }
     }
 
+    /// Every node, in document order: the root and its descendants (the
+    /// tree keeps nothing outside the root element).
+    fn all_nodes(&self) -> impl Iterator<Item = NodeId> {
+        (0..self.nodes.len()).map(NodeId)
+    }
+
     /// All elements whose unqualified `ID` equals `value`.
     pub fn elements_with_id(&self, value: &str) -> Vec<NodeId> {
-        self.descendants(self.root)
+        self.all_nodes()
             .filter(|n| self.id_of(*n) == Some(value))
             .collect()
     }
@@ -403,7 +474,7 @@ impl Document {
     /// `StatusDetail`): SECURITY.md I4.
     pub fn find_duplicate_id(&self) -> Option<&str> {
         let mut seen = BTreeSet::new();
-        for n in self.descendants(self.root) {
+        for n in self.all_nodes() {
             if let Some(v) = self.id_of(n) {
                 if !seen.insert(v) {
                     return Some(v);
@@ -427,11 +498,11 @@ impl Document {
         for n in chain.into_iter().rev() {
             if let Some(e) = self.element(n) {
                 for d in &e.namespace_decls {
-                    let p = d.prefix.clone().unwrap_or_default();
+                    let p = d.prefix.as_deref().unwrap_or_default().to_string();
                     if d.uri.is_empty() {
                         scope.remove(&p);
                     } else {
-                        scope.insert(p, d.uri.clone());
+                        scope.insert(p, d.uri.to_string());
                     }
                 }
             }

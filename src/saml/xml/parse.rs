@@ -3,13 +3,14 @@
 
 use std::borrow::Cow;
 use std::ops::Range;
+use std::sync::Arc;
 
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
 use super::{
     Attribute, Document, Element, ElementSpan, NamespaceDecl, Node, NodeId, NodeKind, ParseOptions,
-    XmlError, XmlErrorKind, XMLNS_NS, XML_NS,
+    XmlError, XmlErrorKind, XMLNS_NS, XML_NS, XML_NS_NAME, XML_PREFIX,
 };
 
 /// XML 1.0 §2.2 `Char`: TAB, LF, CR, and U+0020 upwards except surrogates
@@ -483,11 +484,7 @@ impl Parser {
         let root = p
             .root
             .ok_or_else(|| XmlError::new(K::NoRoot, text.len(), "the document has no element"))?;
-        Ok(Document {
-            nodes: p.nodes,
-            root,
-            source: text.to_string(),
-        })
+        Ok(Document::from_nodes(p.nodes, root, text.to_string()))
     }
 
     fn element_qname(&self, id: NodeId) -> String {
@@ -499,20 +496,19 @@ impl Parser {
 
     fn push_child(&mut self, parent: NodeId, kind: NodeKind) -> NodeId {
         let id = NodeId(self.nodes.len());
-        self.nodes.push(Node {
-            parent: Some(parent),
-            children: Vec::new(),
-            kind,
-        });
-        self.nodes[parent.0].children.push(id);
+        self.nodes.push(Node::new(Some(parent), kind));
         id
     }
 
     /// Appends text to the parent's last child if that is text (so that
     /// `a&amp;b` is one node), else adds a text node.
     fn push_text(&mut self, parent: NodeId, s: &str) {
-        if let Some(&last) = self.nodes[parent.0].children.last() {
-            if let NodeKind::Text(t) = &mut self.nodes[last.0].kind {
+        if Document::last_is_text_child(&self.nodes, parent) {
+            if let Some(Node {
+                kind: NodeKind::Text(t),
+                ..
+            }) = self.nodes.last_mut()
+            {
                 t.push_str(s);
                 return;
             }
@@ -520,13 +516,26 @@ impl Parser {
         self.push_child(parent, NodeKind::Text(s.to_string()));
     }
 
-    /// The URI bound to `prefix` (`""`: the default namespace; an empty
-    /// URI undeclares it) by `own`, the declarations of the element being
-    /// opened, or else by the innermost open element that binds it.
-    fn lookup<'s>(&'s self, own: &'s [NamespaceDecl], prefix: &str) -> Option<&'s str> {
-        if prefix == "xml" {
-            return Some(XML_NS);
+    /// The prefix and URI bound to `prefix` (`None` for the default
+    /// namespace, whose URI may be empty: undeclared), shared with the
+    /// declaration that binds it: the `xml` prefix's own, or one in `own`,
+    /// the declarations of the element being opened, or else in the
+    /// innermost open element that binds it.
+    fn resolve(
+        &self,
+        own: &[NamespaceDecl],
+        prefix: Option<&str>,
+    ) -> Option<(Option<Arc<str>>, Arc<str>)> {
+        if prefix == Some("xml") {
+            return Some((Some(XML_PREFIX.clone()), XML_NS_NAME.clone()));
         }
+        self.lookup(own, prefix.unwrap_or(""))
+            .map(|d| (d.prefix.clone(), d.uri.clone()))
+    }
+
+    /// The declaration of `prefix` (`""`: the default namespace) in `own`
+    /// or else in the innermost open element that makes one.
+    fn lookup<'s>(&'s self, own: &'s [NamespaceDecl], prefix: &str) -> Option<&'s NamespaceDecl> {
         let binds = |d: &&NamespaceDecl| d.prefix.as_deref().unwrap_or("") == prefix;
         own.iter()
             .rev()
@@ -541,7 +550,6 @@ impl Parser {
                     })
                     .find_map(|e| e.namespace_decls.iter().rev().find(binds))
             })
-            .map(|d| d.uri.as_str())
     }
 
     fn start_element(
@@ -600,6 +608,8 @@ impl Parser {
         let mut count = 0;
         let mut decls: Vec<NamespaceDecl> = Vec::new();
         let mut attributes: Vec<Attribute> = Vec::new();
+        // Each attribute's prefix as written, until it is resolved.
+        let mut attribute_prefixes: Vec<Option<&str>> = Vec::new();
         // The first attribute name that is not a QName: refused after the
         // attributes before it are resolved.
         let mut bad_name: Option<String> = None;
@@ -616,20 +626,23 @@ impl Parser {
             } else {
                 if bad_name.is_none() {
                     match split_qname(key) {
-                        Some((aprefix, alocal)) => attributes.push(Attribute {
-                            prefix: aprefix.map(str::to_string),
-                            local: alocal.to_string(),
-                            namespace: None,
-                            value: value.into_owned(),
-                        }),
+                        Some((aprefix, alocal)) => {
+                            attribute_prefixes.push(aprefix);
+                            attributes.push(Attribute {
+                                prefix: None,
+                                local: alocal.to_string(),
+                                namespace: None,
+                                value: value.into_owned(),
+                            });
+                        }
                         None => bad_name = Some(key.to_string()),
                     }
                 }
                 continue;
             };
             decls.push(NamespaceDecl {
-                prefix: decl_prefix.map(str::to_string),
-                uri: value.into_owned(),
+                prefix: decl_prefix.map(Arc::from),
+                uri: Arc::from(value),
             });
         }
 
@@ -659,7 +672,7 @@ impl Parser {
                     return Err(bad("the xmlns prefix may not be declared".into()));
                 }
                 if p == "xml" {
-                    if value != XML_NS {
+                    if **value != *XML_NS {
                         return Err(bad(
                             "the xml prefix may only be bound to its own namespace".into()
                         ));
@@ -672,7 +685,7 @@ impl Parser {
                     return Err(bad(format!("xmlns:{p}=\"\" undeclares a prefix")));
                 }
             }
-            if value == XML_NS || value == XMLNS_NS {
+            if **value == *XML_NS || **value == *XMLNS_NS {
                 return Err(bad(format!("{value} may not be bound to another prefix")));
             }
             if !value.is_empty() {
@@ -694,28 +707,30 @@ impl Parser {
             ));
         }
 
-        let namespace = match prefix {
-            Some(p) => Some(
-                self.lookup(&decls, p)
-                    .ok_or_else(|| {
-                        XmlError::new(K::UnboundPrefix, pos, format!("prefix {p:?} is not bound"))
-                    })?
-                    .to_string(),
+        let (element_prefix, namespace) = match prefix {
+            Some(p) => {
+                let (bound, uri) = self.resolve(&decls, prefix).ok_or_else(|| {
+                    XmlError::new(K::UnboundPrefix, pos, format!("prefix {p:?} is not bound"))
+                })?;
+                (bound, Some(uri))
+            }
+            None => (
+                None,
+                self.resolve(&decls, None)
+                    .map(|(_, uri)| uri)
+                    .filter(|u| !u.is_empty()),
             ),
-            None => self
-                .lookup(&decls, "")
-                .filter(|u| !u.is_empty())
-                .map(str::to_string),
         };
 
         for i in 0..attributes.len() {
             let (done, rest) = attributes.split_at_mut(i);
             let a = &mut rest[0];
-            if let Some(p) = a.prefix.as_deref() {
-                let uri = self.lookup(&decls, p).ok_or_else(|| {
+            if let Some(p) = attribute_prefixes[i] {
+                let (bound, uri) = self.resolve(&decls, Some(p)).ok_or_else(|| {
                     XmlError::new(K::UnboundPrefix, pos, format!("prefix {p:?} is not bound"))
                 })?;
-                a.namespace = Some(uri.to_string());
+                a.prefix = bound;
+                a.namespace = Some(uri);
             }
             // Namespaces in XML 1.0 §6.3: no two attributes with the same
             // expanded name (a:x and b:x bound to one URI).
@@ -742,7 +757,7 @@ impl Parser {
         }
 
         let element = Element {
-            prefix: prefix.map(str::to_string),
+            prefix: element_prefix,
             local: local.to_string(),
             namespace,
             attributes,
@@ -759,11 +774,7 @@ impl Parser {
             Some(&parent) => self.push_child(parent, NodeKind::Element(element)),
             None => {
                 let id = NodeId(self.nodes.len());
-                self.nodes.push(Node {
-                    parent: None,
-                    children: Vec::new(),
-                    kind: NodeKind::Element(element),
-                });
+                self.nodes.push(Node::new(None, NodeKind::Element(element)));
                 self.root = Some(id);
                 id
             }

@@ -9,8 +9,11 @@
 //! nothing here is ever used on input from outside. Whatever is signed from
 //! such a tree is still parsed and verified by the signer's self-check.
 
+use std::sync::Arc;
+
 use super::{
-    Attribute, Document, Element, ElementSpan, NamespaceDecl, Node, NodeId, NodeKind, XML_NS,
+    Attribute, Document, Element, ElementSpan, NamespaceDecl, Node, NodeId, NodeKind, XML_NS_NAME,
+    XML_PREFIX,
 };
 use crate::saml::escape::{push_xml_attr, push_xml_text};
 
@@ -19,8 +22,8 @@ pub(crate) struct TreeWriter {
     out: String,
     nodes: Vec<Node>,
     open: Vec<NodeId>,
-    /// Declarations in scope, innermost last: (prefix, uri).
-    scope: Vec<(Option<String>, String)>,
+    /// Declarations in scope, innermost last.
+    scope: Vec<NamespaceDecl>,
     scope_marks: Vec<usize>,
 }
 
@@ -80,8 +83,12 @@ impl TreeWriter {
         let Some(&parent) = self.open.last() else {
             return;
         };
-        if let Some(&last) = self.nodes[parent.0].children.last() {
-            if let NodeKind::Text(t) = &mut self.nodes[last.0].kind {
+        if Document::last_is_text_child(&self.nodes, parent) {
+            if let Some(Node {
+                kind: NodeKind::Text(t),
+                ..
+            }) = self.nodes.last_mut()
+            {
                 t.push_str(s);
                 return;
             }
@@ -99,7 +106,11 @@ impl TreeWriter {
         if let NodeKind::Element(e) = &mut self.nodes[id.0].kind {
             if !e.span.self_closing {
                 self.out.push_str("</");
-                self.out.push_str(&e.qname());
+                if let Some(p) = &e.prefix {
+                    self.out.push_str(p);
+                    self.out.push(':');
+                }
+                self.out.push_str(&e.local);
                 self.out.push('>');
             }
             e.span.end = self.out.len();
@@ -112,23 +123,28 @@ impl TreeWriter {
         if !self.open.is_empty() || self.nodes.is_empty() {
             return None;
         }
-        Some(Document {
-            nodes: self.nodes,
-            root: NodeId(0),
-            source: self.out,
-        })
+        Some(Document::from_nodes(self.nodes, NodeId(0), self.out))
     }
 
-    fn lookup(&self, prefix: Option<&str>) -> Option<String> {
+    /// The prefix and namespace that `prefix` names here (as the parser
+    /// resolves them, sharing the declaration's strings); an unbound
+    /// prefix has none, and the default namespace may be undeclared.
+    fn lookup(&self, prefix: Option<&str>) -> (Option<Arc<str>>, Option<Arc<str>>) {
         if prefix == Some("xml") {
-            return Some(XML_NS.to_string());
+            return (Some(XML_PREFIX.clone()), Some(XML_NS_NAME.clone()));
         }
-        self.scope
+        match self
+            .scope
             .iter()
             .rev()
-            .find(|(p, _)| p.as_deref() == prefix)
-            .map(|(_, u)| u.clone())
-            .filter(|u| !u.is_empty())
+            .find(|d| d.prefix.as_deref() == prefix)
+        {
+            Some(d) => (
+                d.prefix.clone(),
+                Some(d.uri.clone()).filter(|u| !u.is_empty()),
+            ),
+            None => (prefix.map(Arc::from), None),
+        }
     }
 
     fn open_tag(
@@ -167,8 +183,12 @@ impl TreeWriter {
         }
         self.out.push_str(if self_closing { "/>" } else { ">" });
 
+        let first_decl = self.scope.len();
         for (p, uri) in decls {
-            self.scope.push((p.map(str::to_string), uri.to_string()));
+            self.scope.push(NamespaceDecl {
+                prefix: p.map(Arc::from),
+                uri: Arc::from(*uri),
+            });
         }
         self.scope_marks.push(decls.len());
         let attributes = attrs
@@ -178,26 +198,25 @@ impl TreeWriter {
                     Some((p, l)) => (Some(p), l),
                     None => (None, *name),
                 };
+                let (prefix, namespace) = match aprefix {
+                    Some(p) => self.lookup(Some(p)),
+                    None => (None, None),
+                };
                 Attribute {
-                    prefix: aprefix.map(str::to_string),
+                    prefix,
                     local: alocal.to_string(),
-                    namespace: aprefix.and_then(|p| self.lookup(Some(p))),
+                    namespace,
                     value: value.to_string(),
                 }
             })
             .collect();
+        let (prefix, namespace) = self.lookup(prefix);
         let element = Element {
-            prefix: prefix.map(str::to_string),
+            prefix,
             local: local.to_string(),
-            namespace: self.lookup(prefix),
+            namespace,
             attributes,
-            namespace_decls: decls
-                .iter()
-                .map(|(p, uri)| NamespaceDecl {
-                    prefix: p.map(str::to_string),
-                    uri: uri.to_string(),
-                })
-                .collect(),
+            namespace_decls: self.scope[first_decl..].to_vec(),
             span: ElementSpan {
                 start_tag: begin..self.out.len(),
                 end: self.out.len(),
@@ -211,14 +230,7 @@ impl TreeWriter {
 
     fn push(&mut self, parent: Option<NodeId>, kind: NodeKind) -> NodeId {
         let id = NodeId(self.nodes.len());
-        self.nodes.push(Node {
-            parent,
-            children: Vec::new(),
-            kind,
-        });
-        if let Some(p) = parent {
-            self.nodes[p.0].children.push(id);
-        }
+        self.nodes.push(Node::new(parent, kind));
         id
     }
 }
