@@ -28,8 +28,7 @@
 //!   80 bytes for senders; checking it against an allow-list (no open
 //!   redirect, B2) is the SP's job, not the binding's.
 
-use base64::Engine as _;
-
+use crate::saml::b64;
 use crate::saml::deflate::deflate;
 use crate::saml::dsig::{Hash, RSA_SHA1, RSA_SHA256, RSA_SHA384, RSA_SHA512};
 use crate::saml::escape::{form_decode, html, percent_encode};
@@ -62,8 +61,8 @@ pub struct RedirectMessage {
 /// (SECURITY.md IDP4); a visible Continue button and a `<noscript>` note
 /// cover browsers without JavaScript (Bindings 3.5.4).
 pub fn post_form_html(action: &str, field: &str, xml: &str, relay_state: Option<&str>) -> String {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(xml.as_bytes());
-    let mut out = String::with_capacity(b64.len() + 1024);
+    let encoded = b64::encode(xml.as_bytes());
+    let mut out = String::with_capacity(encoded.len() + 1024);
     out.push_str(
         "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>Signing in…</title></head>\n\
          <body onload=\"document.forms[0].submit()\">\n\
@@ -75,7 +74,7 @@ pub fn post_form_html(action: &str, field: &str, xml: &str, relay_state: Option<
     out.push_str("\">\n<input type=\"hidden\" name=\"");
     out.push_str(&html(field));
     out.push_str("\" value=\"");
-    out.push_str(&html(&b64));
+    out.push_str(&html(&encoded));
     out.push_str("\"/>\n");
     if let Some(rs) = relay_state {
         out.push_str(&format!(
@@ -141,14 +140,12 @@ fn decode_base64_lines(text: &str, what: &str) -> Result<Vec<u8>, Rejection> {
         } else {
             text.as_bytes().into()
         };
-    base64::engine::general_purpose::STANDARD
-        .decode(&compact)
-        .map_err(|e| {
-            Rejection::new(
-                Reason::Base64Invalid,
-                format!("{what} is not standard base64 ({e})"),
-            )
-        })
+    b64::decode(&compact).map_err(|e| {
+        Rejection::new(
+            Reason::Base64Invalid,
+            format!("{what} is not standard base64 ({e})"),
+        )
+    })
 }
 
 /// Reads `field` (SAMLResponse or SAMLRequest) and RelayState from an
@@ -319,8 +316,8 @@ pub fn redirect_url(
     relay_state: Option<&str>,
     sign_with: Option<&SigningKey>,
 ) -> String {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(deflate(xml.as_bytes()));
-    let mut query = format!("{field}={}", percent_encode(&b64));
+    let encoded = b64::encode(&deflate(xml.as_bytes()));
+    let mut query = format!("{field}={}", percent_encode(&encoded));
     if let Some(rs) = relay_state {
         query.push_str(&format!("&RelayState={}", percent_encode(rs)));
     }
@@ -332,7 +329,7 @@ pub fn redirect_url(
         let sig = sig.unwrap_or_default();
         query.push_str(&format!(
             "&Signature={}",
-            percent_encode(&base64::engine::general_purpose::STANDARD.encode(sig))
+            percent_encode(&b64::encode(&sig))
         ));
     }
     let sep = if endpoint.contains('?') { '&' } else { '?' };

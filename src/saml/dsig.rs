@@ -14,7 +14,6 @@
 
 use std::fmt;
 
-use base64::Engine as _;
 use openssl::x509::X509;
 
 use crate::saml::c14n::{exc_c14n, parse_prefix_list, EXC_C14N};
@@ -233,9 +232,7 @@ fn decode_base64(text: &str) -> Option<Vec<u8>> {
     } else {
         text.as_bytes().into()
     };
-    base64::engine::general_purpose::STANDARD
-        .decode(&compact)
-        .ok()
+    crate::saml::b64::decode(&compact).ok()
 }
 
 /// Signing switches.

@@ -220,6 +220,8 @@ impl TrustedKeys {
 pub struct SigningKey {
     pkey: PKey<Private>,
     cert_der: Vec<u8>,
+    /// `cert_der` in base64, as every signature's KeyInfo carries it.
+    cert_base64: String,
     /// The public half, pinned once at load for the signer's self-check.
     trusted: TrustedKey,
 }
@@ -254,6 +256,7 @@ impl SigningKey {
         let trusted = TrustedKey::from_cert_der("signer", &cert_der)?;
         Ok(SigningKey {
             pkey,
+            cert_base64: crate::saml::b64::encode(&cert_der),
             cert_der,
             trusted,
         })
@@ -262,6 +265,11 @@ impl SigningKey {
     /// The DER certificate embedded in `ds:KeyInfo/ds:X509Data`.
     pub fn cert_der(&self) -> &[u8] {
         &self.cert_der
+    }
+
+    /// The certificate's DER in standard base64.
+    pub fn cert_base64(&self) -> &str {
+        &self.cert_base64
     }
 
     /// This key's public half, pinned, e.g. for a self-check.

@@ -19,8 +19,6 @@
 //! `EntitiesDescriptor` holding exactly one descriptor with the wanted
 //! role (or, with the `_for` variants, the one with a given entityID).
 
-use base64::Engine as _;
-
 use crate::saml::dsig::DSIG_NS;
 use crate::saml::escape::{check_xml_text, xml_attr, xml_text};
 use crate::saml::keys::{TrustedKey, TrustedKeys};
@@ -214,8 +212,7 @@ fn signing_certs(doc: &Document, role: NodeId) -> Result<Vec<Vec<u8>>, SamlError
                         .chars()
                         .filter(|ch| !ch.is_ascii_whitespace())
                         .collect();
-                    let der = base64::engine::general_purpose::STANDARD
-                        .decode(text.as_bytes())
+                    let der = crate::saml::b64::decode(text.as_bytes())
                         .map_err(|e| meta(format!("an X509Certificate is not base64 ({e})")))?;
                     TrustedKey::from_cert_der("metadata", &der)?;
                     out.push(der);
@@ -337,7 +334,7 @@ fn key_descriptors(out: &mut String, certs: &[Vec<u8>]) {
             "    <md:KeyDescriptor use=\"signing\">\n      <ds:KeyInfo>\n        <ds:X509Data>\n          \
              <ds:X509Certificate>{}</ds:X509Certificate>\n        </ds:X509Data>\n      </ds:KeyInfo>\n    \
              </md:KeyDescriptor>\n",
-            base64::engine::general_purpose::STANDARD.encode(der)
+            crate::saml::b64::encode(der)
         ));
     }
 }

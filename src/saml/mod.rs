@@ -11,6 +11,7 @@
 //! Signature verification and value extraction read the same tree; nothing
 //! re-parses a verified message (SECURITY.md I1, I2).
 
+pub(crate) mod b64;
 pub mod binding;
 pub mod c14n;
 mod deflate;

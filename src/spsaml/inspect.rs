@@ -12,7 +12,6 @@
 
 use std::io::Read as _;
 
-use base64::Engine as _;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
@@ -234,13 +233,11 @@ fn decode_value(value: &str) -> Result<(Vec<u8>, bool), Unusable> {
         .filter(|c| !matches!(c, '\r' | '\n' | '\t'))
         .map(|c| if c == ' ' { '+' } else { c })
         .collect();
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(compact.as_bytes())
-        .map_err(|e| {
-            Unusable(format!(
-                "the input is not XML, a URL, a form body or base64 ({e})"
-            ))
-        })?;
+    let bytes = crate::saml::b64::decode(compact.as_bytes()).map_err(|e| {
+        Unusable(format!(
+            "the input is not XML, a URL, a form body or base64 ({e})"
+        ))
+    })?;
     if trim_ascii(&bytes).starts_with(b"<") {
         return Ok((bytes, true));
     }

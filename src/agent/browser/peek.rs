@@ -8,8 +8,6 @@
 
 use std::io::Read as _;
 
-use base64::Engine as _;
-
 use crate::saml::dsig::DSIG_NS;
 use crate::saml::xml::{Document, NodeId};
 use crate::saml::{SAML_ASSERTION_NS, SAML_PROTOCOL_NS};
@@ -111,9 +109,7 @@ fn plural(n: usize) -> &'static str {
 /// breaks allowed (SAML Bindings §3.5.4 lets senders wrap the value).
 pub fn decode_base64(value: &str) -> Result<Vec<u8>, String> {
     let compact: String = value.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(compact.as_bytes())
-        .map_err(|e| format!("not base64: {e}"))
+    crate::saml::b64::decode(compact.as_bytes()).map_err(|e| format!("not base64: {e}"))
 }
 
 /// Raw DEFLATE (RFC 1951), as the Redirect binding uses (SAML Bindings §3.4.4.1).

@@ -1,12 +1,11 @@
 //! Enveloped signing: the `ds:Signature` is spliced into the original text,
 //! so the output is the input plus one element, byte for byte.
 
-use base64::Engine as _;
-
 use super::{
     verify_element_by, DsigError, DsigErrorKind, Hash, SignOptions, SignatureCheck, VerifyOptions,
     DSIG_NS, ENVELOPED_SIGNATURE,
 };
+use crate::saml::b64;
 use crate::saml::c14n::{exc_c14n, EXC_C14N};
 use crate::saml::keys::{SigningKey, TrustedKeys};
 use crate::saml::xml::{is_ncname, Document, NodeId, ParseOptions};
@@ -124,36 +123,52 @@ fn sign_element_checked(
     let canonical = exc_c14n(doc, element, None, &[]);
     let digest = crate::saml::rsa::digest(hash, canonical.as_bytes())
         .map_err(|e| DsigError::new(DsigErrorKind::CryptoFailure, e.to_string()))?;
-    let b64 = base64::engine::general_purpose::STANDARD;
-
     // SignedInfo is written directly in its canonical form: only the ds
     // prefix is visibly utilised and it is declared on SignedInfo itself,
     // so exc-c14n of it in place is these exact bytes.
-    let signed_info_body = format!(
-        "<ds:CanonicalizationMethod Algorithm=\"{EXC_C14N}\"></ds:CanonicalizationMethod>\
-         <ds:SignatureMethod Algorithm=\"{sm}\"></ds:SignatureMethod>\
-         <ds:Reference URI=\"#{id}\"><ds:Transforms>\
-         <ds:Transform Algorithm=\"{ENVELOPED_SIGNATURE}\"></ds:Transform>\
-         <ds:Transform Algorithm=\"{EXC_C14N}\"></ds:Transform></ds:Transforms>\
-         <ds:DigestMethod Algorithm=\"{dm}\"></ds:DigestMethod>\
-         <ds:DigestValue>{dv}</ds:DigestValue></ds:Reference>",
-        sm = hash.signature_uri(),
-        dm = hash.digest_uri(),
-        dv = b64.encode(digest),
-    );
+    let mut signed_info_body = String::with_capacity(640);
+    for part in [
+        "<ds:CanonicalizationMethod Algorithm=\"",
+        EXC_C14N,
+        "\"></ds:CanonicalizationMethod><ds:SignatureMethod Algorithm=\"",
+        hash.signature_uri(),
+        "\"></ds:SignatureMethod><ds:Reference URI=\"#",
+        id,
+        "\"><ds:Transforms><ds:Transform Algorithm=\"",
+        ENVELOPED_SIGNATURE,
+        "\"></ds:Transform><ds:Transform Algorithm=\"",
+        EXC_C14N,
+        "\"></ds:Transform></ds:Transforms><ds:DigestMethod Algorithm=\"",
+        hash.digest_uri(),
+        "\"></ds:DigestMethod><ds:DigestValue>",
+    ] {
+        signed_info_body.push_str(part);
+    }
+    b64::encode_into(&mut signed_info_body, &digest);
+    signed_info_body.push_str("</ds:DigestValue></ds:Reference>");
     let canonical_signed_info =
         format!("<ds:SignedInfo xmlns:ds=\"{DSIG_NS}\">{signed_info_body}</ds:SignedInfo>");
     let signature_value = key
         .sign(hash, canonical_signed_info.as_bytes())
         .map_err(|e| DsigError::new(DsigErrorKind::CryptoFailure, e.to_string()))?;
-    let signature = format!(
-        "<ds:Signature xmlns:ds=\"{DSIG_NS}\"><ds:SignedInfo>{signed_info_body}</ds:SignedInfo>\
-         <ds:SignatureValue>{sv}</ds:SignatureValue>\
-         <ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>\
-         </ds:Signature>",
-        sv = b64.encode(&signature_value),
-        cert = b64.encode(key.cert_der()),
-    );
+    let mut signature = String::with_capacity(signed_info_body.len() + 2400);
+    for part in [
+        "<ds:Signature xmlns:ds=\"",
+        DSIG_NS,
+        "\"><ds:SignedInfo>",
+        &signed_info_body,
+        "</ds:SignedInfo><ds:SignatureValue>",
+    ] {
+        signature.push_str(part);
+    }
+    b64::encode_into(&mut signature, &signature_value);
+    for part in [
+        "</ds:SignatureValue><ds:KeyInfo><ds:X509Data><ds:X509Certificate>",
+        key.cert_base64(),
+        "</ds:X509Certificate></ds:X509Data></ds:KeyInfo></ds:Signature>",
+    ] {
+        signature.push_str(part);
+    }
 
     let src = doc.source();
     let mut out = String::with_capacity(src.len() + signature.len() + 64);
@@ -253,9 +268,7 @@ mod tests {
         let value_el = doc
             .first_child_named(sig, DSIG_NS, "SignatureValue")
             .unwrap();
-        let value = base64::engine::general_purpose::STANDARD
-            .decode(doc.text(value_el))
-            .unwrap();
+        let value = b64::decode(doc.text(value_el).as_bytes()).unwrap();
         let check = |hash, signed_info: &[u8], signature: &[u8]| {
             verify_element_by(
                 &doc,

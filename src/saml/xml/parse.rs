@@ -537,19 +537,16 @@ impl Parser {
     /// or else in the innermost open element that makes one.
     fn lookup<'s>(&'s self, own: &'s [NamespaceDecl], prefix: &str) -> Option<&'s NamespaceDecl> {
         let binds = |d: &&NamespaceDecl| d.prefix.as_deref().unwrap_or("") == prefix;
-        own.iter()
-            .rev()
-            .find(binds)
-            .or_else(|| {
-                self.scope
-                    .iter()
-                    .rev()
-                    .filter_map(|&id| match &self.nodes[id.0].kind {
-                        NodeKind::Element(e) => Some(e),
-                        _ => None,
-                    })
-                    .find_map(|e| e.namespace_decls.iter().rev().find(binds))
-            })
+        own.iter().rev().find(binds).or_else(|| {
+            self.scope
+                .iter()
+                .rev()
+                .filter_map(|&id| match &self.nodes[id.0].kind {
+                    NodeKind::Element(e) => Some(e),
+                    _ => None,
+                })
+                .find_map(|e| e.namespace_decls.iter().rev().find(binds))
+        })
     }
 
     fn start_element(
