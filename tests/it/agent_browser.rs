@@ -493,3 +493,109 @@ fn a_session_cookie_outlives_any_clock_advance_until_cleared() {
     );
     assert!(jar.get("claude.ai", "sid", clock.now()).unwrap().http_only);
 }
+
+/// A raw loopback server: each accepted connection answers the given
+/// number of requests (each with `reply`), then closes. Returns the
+/// address, how many connections were accepted, and a channel that hears
+/// of each close once it is done (the FIN is on its way to the client).
+async fn closing_server(
+    requests_per_connection: usize,
+    reply: &'static str,
+) -> (
+    SocketAddr,
+    Arc<std::sync::atomic::AtomicUsize>,
+    tokio::sync::mpsc::UnboundedReceiver<()>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = accepted.clone();
+    let (closed_tx, closed) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let closed_tx = closed_tx.clone();
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                let mut buf = [0u8; 1024];
+                for _ in 0..requests_per_connection {
+                    // A GET without a body ends at its blank line.
+                    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match stream.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => seen.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    let end = seen.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+                    seen.drain(..end);
+                    if stream.write_all(reply.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+                drop(stream);
+                let _ = closed_tx.send(());
+            });
+        }
+    });
+    (addr, accepted, closed)
+}
+
+const KEEP_ALIVE_REPLY: &str = "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
+
+#[tokio::test]
+async fn a_kept_alive_connection_serves_the_next_request() {
+    let (addr, accepted, _) = closing_server(3, KEEP_ALIVE_REPLY).await;
+    let mut client = HttpClient::new();
+    let host = addr.to_string();
+    for _ in 0..3 {
+        let ex = client.send("GET", &host, "/", &[], None).await.unwrap();
+        assert_eq!((ex.status, ex.body.as_str()), (200, "ok"));
+    }
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_connection_the_server_closed_is_replaced_by_a_new_one() {
+    // The server closes after each reply without saying so: the client
+    // finds out on the next request and sends it again on a new connection.
+    let (addr, accepted, mut closed) = closing_server(1, KEEP_ALIVE_REPLY).await;
+    let mut client = HttpClient::new();
+    let host = addr.to_string();
+    for _ in 0..3 {
+        let ex = client.send("GET", &host, "/", &[], None).await.unwrap();
+        assert_eq!((ex.status, ex.body.as_str()), (200, "ok"));
+        // The next request goes out only once the server has hung up.
+        closed.recv().await.unwrap();
+    }
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn connection_close_is_honoured() {
+    let (addr, accepted, _) = closing_server(
+        1,
+        "HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 2\r\n\r\nok",
+    )
+    .await;
+    let mut client = HttpClient::new();
+    let host = addr.to_string();
+    for _ in 0..2 {
+        let ex = client.send("GET", &host, "/", &[], None).await.unwrap();
+        assert_eq!(ex.body, "ok");
+    }
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_server_that_hangs_up_without_answering_is_an_error() {
+    let (addr, accepted, _) = closing_server(0, "").await;
+    let mut client = HttpClient::new();
+    let err = client
+        .send("GET", &addr.to_string(), "/", &[], None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("closed"), "{err}");
+    // One new connection, then one retry.
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
