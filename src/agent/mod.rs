@@ -12,13 +12,11 @@ pub mod cookies;
 pub mod html;
 
 use std::collections::BTreeMap;
-use std::future::Future;
 use std::net::SocketAddr;
-use std::pin::Pin;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1::{self, Connection, SendRequest};
+use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
@@ -50,51 +48,7 @@ pub struct Exchange {
 #[derive(Default)]
 pub struct HttpClient {
     routes: BTreeMap<String, SocketAddr>,
-    conns: BTreeMap<SocketAddr, Conn>,
-}
-
-/// A kept-alive connection: hyper's request handle and the connection
-/// itself, which the exchange drives in its own task (no second task to
-/// wake for every request and every part of a reply). Between exchanges
-/// nothing drives it; a server that closed it meanwhile is found out at
-/// the next request, which then goes to a new connection.
-struct Conn {
-    sender: SendRequest<Full<Bytes>>,
-    io: Pin<Box<Connection<TokioIo<TcpStream>, Full<Bytes>>>>,
-    /// The connection has ended (closed by either side, or failed).
-    ended: bool,
-}
-
-impl Conn {
-    fn usable(&self) -> bool {
-        !self.ended && !self.sender.is_closed()
-    }
-}
-
-/// Why an exchange on a kept-alive connection failed.
-enum Failure {
-    /// The connection was closed before the reply: try a new one.
-    Closed,
-    Other(String),
-}
-
-/// Runs `work` (which uses the connection's `SendRequest`) while driving
-/// the connection `io` in the same task.
-async fn drive<T>(
-    io: &mut Pin<Box<Connection<TokioIo<TcpStream>, Full<Bytes>>>>,
-    ended: &mut bool,
-    work: impl Future<Output = T>,
-) -> T {
-    let mut work = std::pin::pin!(work);
-    loop {
-        tokio::select! {
-            biased;
-            out = &mut work => return out,
-            // An ended connection fails the request it was carrying, so
-            // `work` finishes too.
-            _ = io.as_mut(), if !*ended => *ended = true,
-        }
-    }
+    conns: BTreeMap<SocketAddr, SendRequest<Full<Bytes>>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -135,21 +89,21 @@ impl HttpClient {
         }
     }
 
-    async fn connect(addr: SocketAddr, host: &str) -> Result<Conn, AgentError> {
+    async fn connect(addr: SocketAddr, host: &str) -> Result<SendRequest<Full<Bytes>>, AgentError> {
         let err = |e: &dyn std::fmt::Display| AgentError::Http {
             host: host.to_string(),
             message: e.to_string(),
         };
         let stream = TcpStream::connect(addr).await.map_err(|e| err(&e))?;
         let _ = stream.set_nodelay(true);
-        let (sender, io) = http1::handshake(TokioIo::new(stream))
+        let (sender, conn) = http1::handshake(TokioIo::new(stream))
             .await
             .map_err(|e| err(&e))?;
-        Ok(Conn {
-            sender,
-            io: Box::pin(io),
-            ended: false,
-        })
+        tokio::spawn(async move {
+            // The connection ends when either side closes it; nothing to report.
+            let _ = conn.await;
+        });
+        Ok(sender)
     }
 
     /// Sends one request to `host` (a virtual host) and reads the whole reply.
@@ -185,16 +139,20 @@ impl HttpClient {
         let scheme = self.scheme_of(host);
         // A kept-alive connection may have been closed by the server: reconnect once.
         for attempt in 0..2 {
-            let conn = match self.conns.get_mut(&addr) {
-                Some(c) if c.usable() => c,
+            let sender = match self.conns.get_mut(&addr) {
+                Some(s) if !s.is_closed() => s,
                 _ => {
-                    let c = Self::connect(addr, host).await?;
-                    self.conns.insert(addr, c);
+                    let s = Self::connect(addr, host).await?;
+                    self.conns.insert(addr, s);
                     self.conns
                         .get_mut(&addr)
                         .ok_or_else(|| err(&"connection vanished"))?
                 }
             };
+            if sender.ready().await.is_err() {
+                self.conns.remove(&addr);
+                continue;
+            }
             let mut b = hyper::Request::builder()
                 .method(method)
                 .uri(path_and_query)
@@ -211,64 +169,55 @@ impl HttpClient {
             let req = b
                 .body(Full::new(body.clone().unwrap_or_default()))
                 .map_err(|e| err(&e))?;
-            let Conn { sender, io, ended } = conn;
-            let reply = drive(io, ended, async {
-                if sender.ready().await.is_err() {
-                    return Err(Failure::Closed);
+            match sender.send_request(req).await {
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    let header = |n: &str| {
+                        resp.headers()
+                            .get(n)
+                            .and_then(|v| v.to_str().ok())
+                            .map(str::to_string)
+                    };
+                    let content_type = header("content-type").unwrap_or_default();
+                    let set_cookie = header("set-cookie");
+                    let set_cookies: Vec<String> = resp
+                        .headers()
+                        .get_all("set-cookie")
+                        .iter()
+                        .filter_map(|v| v.to_str().ok())
+                        .map(str::to_string)
+                        .collect();
+                    let location = header("location");
+                    let saml_verdict = header(SAML_VERDICT_HEADER);
+                    let bytes = resp
+                        .into_body()
+                        .collect()
+                        .await
+                        .map_err(|e| err(&e))?
+                        .to_bytes();
+                    return Ok(Exchange {
+                        method: method.to_string(),
+                        url: format!("{scheme}://{host}{path_and_query}"),
+                        status,
+                        content_type,
+                        // Valid UTF-8 (every page here) is taken as is;
+                        // anything else is decoded lossily, as before.
+                        body: String::from_utf8(Vec::from(bytes))
+                            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+                        set_cookie,
+                        set_cookies,
+                        location,
+                        saml_verdict,
+                    });
                 }
-                let resp = match sender.send_request(req).await {
-                    Ok(resp) => resp,
-                    Err(e) if e.is_canceled() => return Err(Failure::Closed),
-                    Err(e) => return Err(Failure::Other(e.to_string())),
-                };
-                let (head, body) = resp.into_parts();
-                let bytes = body
-                    .collect()
-                    .await
-                    .map_err(|e| Failure::Other(e.to_string()))?
-                    .to_bytes();
-                Ok((head, bytes))
-            })
-            .await;
-            let (head, bytes) = match reply {
-                Ok(reply) => reply,
-                Err(Failure::Closed) if attempt == 0 => {
+                Err(e) if e.is_canceled() => {
                     self.conns.remove(&addr);
-                    continue;
                 }
-                Err(Failure::Closed) => {
-                    return Err(err(&"the server closed the connection"));
-                }
-                Err(Failure::Other(message)) => return Err(err(&message)),
-            };
-            let header = |n: &str| {
-                head.headers
-                    .get(n)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_string)
-            };
-            let set_cookies: Vec<String> = head
-                .headers
-                .get_all("set-cookie")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .map(str::to_string)
-                .collect();
-            return Ok(Exchange {
-                method: method.to_string(),
-                url: format!("{scheme}://{host}{path_and_query}"),
-                status: head.status.as_u16(),
-                content_type: header("content-type").unwrap_or_default(),
-                // Valid UTF-8 (every page here) is taken as is;
-                // anything else is decoded lossily, as before.
-                body: String::from_utf8(Vec::from(bytes))
-                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-                set_cookie: header("set-cookie"),
-                set_cookies,
-                location: header("location"),
-                saml_verdict: header(SAML_VERDICT_HEADER),
-            });
+                Err(e) => return Err(err(&e)),
+            }
         }
-        Err(err(&"the server closed the connection twice"))
+        Err(err(
+            &"the server closed the connection before answering, twice in a row",
+        ))
     }
 }
