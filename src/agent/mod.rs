@@ -138,7 +138,7 @@ impl HttpClient {
         };
         let scheme = self.scheme_of(host);
         // A kept-alive connection may have been closed by the server: reconnect once.
-        for attempt in 0..2 {
+        for _ in 0..2 {
             let sender = match self.conns.get_mut(&addr) {
                 Some(s) if !s.is_closed() => s,
                 _ => {

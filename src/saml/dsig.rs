@@ -292,12 +292,17 @@ pub(crate) enum SignatureCheck<'a> {
     /// (`rsa_ossl_mod_exp`, a fault-attack countermeasure), so `signature`
     /// is known to verify over `signed_info`. What is left to show is that
     /// a consumer's parser and c14n rebuild exactly those bytes from the
-    /// output and find exactly that SignatureValue; the Reference digest
-    /// and every shape rule are checked as for any consumer.
+    /// output and find exactly that SignatureValue. The same goes for the
+    /// Reference: the signed SignedInfo carries the digest of `reference`,
+    /// so rebuilding exactly those canonical octets proves the digest
+    /// without hashing them again. Every shape rule is checked as for any
+    /// consumer.
     Signed {
         hash: Hash,
         signed_info: &'a [u8],
         signature: &'a [u8],
+        /// The canonical octets whose digest the SignedInfo carries.
+        reference: &'a [u8],
     },
 }
 
@@ -477,6 +482,7 @@ fn verify_signature_by(
                 hash,
                 signed_info,
                 signature,
+                ..
             } => {
                 parts.signature_hash == hash
                     && canonical_signed_info.as_bytes() == signed_info
@@ -497,13 +503,19 @@ fn verify_signature_by(
 
     // XML-DSig 3.2.1 reference validation, with the enveloped Signature
     // left out (6.6.4) and exc-c14n with the transform's PrefixList.
-    let expected = decode_base64(&parts.digest_value).ok_or_else(|| {
-        DsigError::new(DsigErrorKind::DigestMismatch, "DigestValue is not base64")
-    })?;
     let canonical = exc_c14n(doc, parent, Some(signature), &parts.transform_prefixes);
-    let actual = super::rsa::digest(parts.digest_hash, canonical.as_bytes())
-        .map_err(|e| DsigError::new(DsigErrorKind::CryptoFailure, e.to_string()))?;
-    if expected.len() != actual.len() || !openssl::memcmp::eq(&expected, &actual) {
+    let digest_matches = match *check {
+        SignatureCheck::Rsa => {
+            let expected = decode_base64(&parts.digest_value).ok_or_else(|| {
+                DsigError::new(DsigErrorKind::DigestMismatch, "DigestValue is not base64")
+            })?;
+            let actual = super::rsa::digest(parts.digest_hash, canonical.as_bytes())
+                .map_err(|e| DsigError::new(DsigErrorKind::CryptoFailure, e.to_string()))?;
+            expected.len() == actual.len() && openssl::memcmp::eq(&expected, &actual)
+        }
+        SignatureCheck::Signed { reference, .. } => canonical.as_bytes() == reference,
+    };
+    if !digest_matches {
         return Err(DsigError::new(
             DsigErrorKind::DigestMismatch,
             format!(

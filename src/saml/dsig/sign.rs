@@ -222,6 +222,7 @@ fn sign_element_checked(
             hash,
             signed_info: canonical_signed_info.as_bytes(),
             signature: &signature_value,
+            reference: canonical.as_bytes(),
         },
     )?;
     Ok((
@@ -248,8 +249,8 @@ mod tests {
 
     /// The signer's self-check compares bytes instead of doing RSA: it
     /// must accept exactly what RSA verification accepts for its output,
-    /// and refuse when the SignedInfo or SignatureValue a consumer would
-    /// see is not what was signed.
+    /// and refuse when the SignedInfo, SignatureValue or referenced
+    /// octets a consumer would see are not what was signed.
     #[test]
     fn self_check_accepts_what_rsa_accepts_and_nothing_else() {
         let key = key();
@@ -269,7 +270,9 @@ mod tests {
             .first_child_named(sig, DSIG_NS, "SignatureValue")
             .unwrap();
         let value = b64::decode(doc.text(value_el).as_bytes()).unwrap();
-        let check = |hash, signed_info: &[u8], signature: &[u8]| {
+        // The canonical octets the Reference's digest was taken over.
+        let reference = exc_c14n(&doc, root, Some(sig), &[]);
+        let check_reference = |hash, signed_info: &[u8], signature: &[u8], reference: &[u8]| {
             verify_element_by(
                 &doc,
                 root,
@@ -279,12 +282,22 @@ mod tests {
                     hash,
                     signed_info,
                     signature,
+                    reference,
                 },
             )
             .map(|_| ())
             .map_err(|e| e.kind)
         };
+        let check = |hash, signed_info: &[u8], signature: &[u8]| {
+            check_reference(hash, signed_info, signature, reference.as_bytes())
+        };
         assert_eq!(check(Hash::Sha256, canonical.as_bytes(), &value), Ok(()));
+        let mut other_reference = reference.clone().into_bytes();
+        other_reference.pop();
+        assert_eq!(
+            check_reference(Hash::Sha256, canonical.as_bytes(), &value, &other_reference),
+            Err(DsigErrorKind::DigestMismatch)
+        );
         let mut other_info = canonical.clone().into_bytes();
         other_info.push(b' ');
         let mut other_value = value.clone();

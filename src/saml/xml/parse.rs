@@ -719,10 +719,10 @@ impl Parser {
             ),
         };
 
-        for i in 0..attributes.len() {
+        for (i, written_prefix) in attribute_prefixes.iter().enumerate() {
             let (done, rest) = attributes.split_at_mut(i);
             let a = &mut rest[0];
-            if let Some(p) = attribute_prefixes[i] {
+            if let Some(p) = *written_prefix {
                 let (bound, uri) = self.resolve(&decls, Some(p)).ok_or_else(|| {
                     XmlError::new(K::UnboundPrefix, pos, format!("prefix {p:?} is not bound"))
                 })?;
