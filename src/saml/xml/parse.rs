@@ -44,19 +44,25 @@ pub fn is_ncname(s: &str) -> bool {
         None => false,
         Some(&b) if b >= 0x80 => is_ncname_chars(s),
         Some(&b) if !(b.is_ascii_alphabetic() || b == b'_') => false,
-        Some(_) => {
-            for (i, &b) in bytes.iter().enumerate().skip(1) {
-                if b >= 0x80 {
-                    return s[i..].chars().all(is_name_char);
-                }
-                if !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')) {
-                    return false;
-                }
-            }
-            true
-        }
+        Some(_) => match bytes.iter().position(|&b| !ASCII_NAME_CHAR[usize::from(b)]) {
+            None => true,
+            Some(i) if bytes[i] >= 0x80 => s[i..].chars().all(is_name_char),
+            Some(_) => false,
+        },
     }
 }
+
+/// The ASCII bytes `NameChar` allows (colon aside); every byte from 0x80
+/// up is `false`, so a scan stops there and decodes the rest.
+const ASCII_NAME_CHAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x80 {
+        t[b] = matches!(b as u8, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'.');
+        b += 1;
+    }
+    t
+};
 
 /// `NCName` by the character rules alone.
 fn is_ncname_chars(s: &str) -> bool {
