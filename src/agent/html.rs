@@ -169,9 +169,9 @@ pub fn tokenize(html: &str) -> Vec<Token> {
         }
     };
     while i < b.len() {
-        if b[i] != b'<' {
-            i += 1;
-            continue;
+        match memchr::memchr(b'<', &b[i..]) {
+            Some(p) => i += p,
+            None => break,
         }
         let rest = &html[i..];
         if rest.starts_with("<!--") {
