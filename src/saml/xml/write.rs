@@ -117,10 +117,12 @@ impl TreeWriter {
         }
     }
 
-    /// The text and its tree; `None` while an element is still open or
-    /// when nothing was written.
+    /// The text and its tree; `None` while an element is still open, when
+    /// nothing was written, or when more than one element was written at
+    /// the top (a document has one root).
     pub(crate) fn finish(self) -> Option<Document> {
-        if !self.open.is_empty() || self.nodes.is_empty() {
+        let roots = self.nodes.iter().filter(|n| n.parent.is_none()).count();
+        if !self.open.is_empty() || roots != 1 {
             return None;
         }
         Some(Document::from_nodes(self.nodes, NodeId(0), self.out))
@@ -232,5 +234,39 @@ impl TreeWriter {
         let id = NodeId(self.nodes.len());
         self.nodes.push(Node::new(parent, kind));
         id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TreeWriter;
+    use crate::saml::xml::Document;
+
+    #[test]
+    fn a_finished_tree_is_the_parse_of_its_text_and_has_one_root() {
+        let mut w = TreeWriter::default();
+        w.start(
+            Some("a"),
+            "Root",
+            &[(Some("a"), "urn:example:a")],
+            &[("ID", "_1")],
+        );
+        w.text_element(Some("a"), "Item", &[("x", "1 < 2 & \"3\"")], "one");
+        w.text("tail & more");
+        w.empty(None, "Plain", &[(None, "urn:example:default")], &[]);
+        w.end();
+        let doc = w.finish().expect("one closed root");
+        assert_eq!(Document::parse(doc.source().as_bytes()).unwrap(), doc);
+
+        let mut open = TreeWriter::default();
+        open.start(None, "Root", &[], &[]);
+        assert!(open.finish().is_none(), "an open element");
+
+        let mut two = TreeWriter::default();
+        two.empty(None, "One", &[], &[]);
+        two.empty(None, "Two", &[], &[]);
+        assert!(two.finish().is_none(), "two roots");
+
+        assert!(TreeWriter::default().finish().is_none(), "nothing written");
     }
 }
