@@ -537,19 +537,16 @@ impl Parser {
     /// or else in the innermost open element that makes one.
     fn lookup<'s>(&'s self, own: &'s [NamespaceDecl], prefix: &str) -> Option<&'s NamespaceDecl> {
         let binds = |d: &&NamespaceDecl| d.prefix.as_deref().unwrap_or("") == prefix;
-        own.iter()
-            .rev()
-            .find(binds)
-            .or_else(|| {
-                self.scope
-                    .iter()
-                    .rev()
-                    .filter_map(|&id| match &self.nodes[id.0].kind {
-                        NodeKind::Element(e) => Some(e),
-                        _ => None,
-                    })
-                    .find_map(|e| e.namespace_decls.iter().rev().find(binds))
-            })
+        own.iter().rev().find(binds).or_else(|| {
+            self.scope
+                .iter()
+                .rev()
+                .filter_map(|&id| match &self.nodes[id.0].kind {
+                    NodeKind::Element(e) => Some(e),
+                    _ => None,
+                })
+                .find_map(|e| e.namespace_decls.iter().rev().find(binds))
+        })
     }
 
     fn start_element(
@@ -722,10 +719,11 @@ impl Parser {
             ),
         };
 
-        for i in 0..attributes.len() {
+        // The two lists are pushed together, one entry per attribute.
+        for (i, &written) in attribute_prefixes.iter().enumerate() {
             let (done, rest) = attributes.split_at_mut(i);
             let a = &mut rest[0];
-            if let Some(p) = attribute_prefixes[i] {
+            if let Some(p) = written {
                 let (bound, uri) = self.resolve(&decls, Some(p)).ok_or_else(|| {
                     XmlError::new(K::UnboundPrefix, pos, format!("prefix {p:?} is not bound"))
                 })?;
