@@ -13,7 +13,8 @@
 //!   block are `inflate-failed`. Inflation stops at [`INFLATE_MAX`]
 //!   (`inflate-too-large`, X7). Sending uses our own small encoder
 //!   (`saml::deflate`, fixed Huffman codes, ~2 µs per AuthnRequest);
-//!   receiving uses flate2's decoder.
+//!   receiving uses our own strict decoder (`saml::inflate`), which
+//!   refuses what zlib refuses.
 //! - **Redirect signature** (B3): verified over the octets exactly as
 //!   received, `SAMLRequest=…&RelayState=…&SigAlg=…` in the spec's order
 //!   whatever order the query had, never re-encoded. A proxy that changes
@@ -182,99 +183,37 @@ pub fn decode_post_form(body: &[u8], field: &str) -> Result<PostMessage, Rejecti
     Ok(PostMessage { xml, relay_state })
 }
 
-/// Inflates raw DEFLATE, stopping at `max` bytes of output.
-///
-/// The decoder is kept per thread and reset between messages: a new one
-/// allocates and zeroes a 32 KiB window and its tables (about 40 KiB),
-/// more work than inflating an AuthnRequest. `reset` restarts the state
-/// machine; the window is only read where this stream has written it.
+/// Inflates raw DEFLATE (`saml::inflate`), refusing more than `max` bytes
+/// of output and any bytes after the final block.
 pub fn inflate(data: &[u8], max: usize) -> Result<Vec<u8>, Rejection> {
-    use std::cell::RefCell;
-    thread_local! {
-        static DECODER: RefCell<Option<flate2::Decompress>> = const { RefCell::new(None) };
-    }
-    DECODER.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut slot) => {
-            let dec = slot.get_or_insert_with(|| flate2::Decompress::new(false));
-            dec.reset(false);
-            inflate_with(dec, data, max)
-        }
-        // Nothing below calls back in, but a borrowed cell would still be
-        // answered by a fresh decoder.
-        Err(_) => inflate_with(&mut flate2::Decompress::new(false), data, max),
-    })
-}
-
-fn inflate_with(
-    dec: &mut flate2::Decompress,
-    data: &[u8],
-    max: usize,
-) -> Result<Vec<u8>, Rejection> {
-    use flate2::{FlushDecompress, Status};
-    let too_large = || {
-        Rejection::new(
-            Reason::InflateTooLarge,
-            format!("the message inflates to more than {max} bytes"),
-        )
-    };
-    let failed = |why: String| match looks_wrapped(data) {
-        Some(w) => Rejection::new(
-            Reason::DeflateWrapperForbidden,
-            format!(
-                "the message is {w}-wrapped; SAML Bindings 3.4.4.1 requires raw DEFLATE \
-                 (RFC 1951) with no header"
-            ),
-        ),
-        None => Rejection::new(
-            Reason::InflateFailed,
-            format!("not a valid raw DEFLATE stream ({why})"),
-        ),
-    };
-    // Output never grows past `max + 1` bytes: one more than allowed is
-    // enough to know the message is too large.
-    let cap = max.saturating_add(1);
-    let mut out = Vec::with_capacity(data.len().saturating_mul(4).max(256).min(cap));
-    loop {
-        let before = (dec.total_in(), dec.total_out());
-        let consumed = usize::try_from(before.0).unwrap_or(usize::MAX);
-        let input = data.get(consumed..).unwrap_or_default();
-        // `None`, not `Finish`: with `Finish` on its first call miniz needs
-        // the whole output to fit at once, and the capacity here grows in
-        // steps.
-        match dec.decompress_vec(input, &mut out, FlushDecompress::None) {
-            Ok(Status::StreamEnd) => break,
-            Ok(Status::Ok | Status::BufError) => {
-                if out.len() > max {
-                    return Err(too_large());
-                }
-                if out.len() == out.capacity() {
-                    let more = out.capacity().max(1).min(cap - out.len());
-                    out.reserve_exact(more);
-                    continue;
-                }
-                if (dec.total_in(), dec.total_out()) != before {
-                    continue;
-                }
-                // Room left and no progress: the input ran out mid-stream.
-                return Err(failed("the stream ends before its final block".into()));
-            }
-            Err(e) => return Err(failed(e.to_string())),
-        }
-    }
-    if out.len() > max {
-        return Err(too_large());
-    }
-    let consumed = usize::try_from(dec.total_in()).unwrap_or(usize::MAX);
-    if consumed != data.len() {
-        return Err(Rejection::new(
+    use crate::saml::inflate::{Error, Inflated};
+    match crate::saml::inflate::inflate(data, max) {
+        Ok(Inflated { out, end }) if end == data.len() => Ok(out),
+        Ok(Inflated { end, .. }) => Err(Rejection::new(
             Reason::InflateFailed,
             format!(
                 "{} bytes follow the end of the DEFLATE stream",
-                data.len().saturating_sub(consumed)
+                data.len() - end
             ),
-        ));
+        )),
+        Err(Error::TooLarge) => Err(Rejection::new(
+            Reason::InflateTooLarge,
+            format!("the message inflates to more than {max} bytes"),
+        )),
+        Err(why) => Err(match looks_wrapped(data) {
+            Some(w) => Rejection::new(
+                Reason::DeflateWrapperForbidden,
+                format!(
+                    "the message is {w}-wrapped; SAML Bindings 3.4.4.1 requires raw DEFLATE \
+                     (RFC 1951) with no header"
+                ),
+            ),
+            None => Rejection::new(
+                Reason::InflateFailed,
+                format!("not a valid raw DEFLATE stream ({why})"),
+            ),
+        }),
     }
-    Ok(out)
 }
 
 /// `Some("zlib")` / `Some("gzip")` when `data` starts like those wrappers.
@@ -421,8 +360,8 @@ mod tests {
     use crate::saml::deflate::deflate;
     use crate::saml::deflate::tests::pseudo_random;
 
-    /// The per-thread decoder is reset between messages: a message that
-    /// failed half-way, or was too large, leaves nothing behind.
+    /// Every call starts clean: a message that failed half-way, or was too
+    /// large, leaves nothing behind.
     #[test]
     fn reused_decoder_starts_clean_after_every_outcome() {
         let good = b"<samlp:AuthnRequest ID=\"_1\"/>".repeat(20);

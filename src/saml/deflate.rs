@@ -10,8 +10,8 @@
 //! 3.2 µs. The price is size: 434 bytes instead of 369, where zlib's
 //! fixed-code output (lazy matching, hash chains) is 431.
 //!
-//! Decoding stays with flate2 (`binding::inflate`): it judges untrusted
-//! input.
+//! Decoding is our own too (`saml::inflate`, all three block types,
+//! strict); the length and distance tables below serve both.
 
 /// The farthest a match may reach back (§3.2.5: distances 1..=32768).
 const WINDOW: usize = 32 * 1024;
@@ -21,20 +21,22 @@ const MAX_MATCH: usize = 258;
 /// AuthnRequest output; 1024 cost 3 bytes of it.
 const HASH_BITS: u32 = 12;
 
-/// Length codes 257..=285: base length and extra bits (§3.2.5).
-const LENGTH_BASE: [u16; 29] = [
+/// Length codes 257..=285: base length and extra bits (§3.2.5). Shared
+/// with the decoder (`saml::inflate`).
+pub(super) const LENGTH_BASE: [u16; 29] = [
     3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131,
     163, 195, 227, 258,
 ];
-const LENGTH_EXTRA: [u8; 29] = [
+pub(super) const LENGTH_EXTRA: [u8; 29] = [
     0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
 ];
-/// Distance codes 0..=29: base distance and extra bits (§3.2.5).
-const DIST_BASE: [u16; 30] = [
+/// Distance codes 0..=29: base distance and extra bits (§3.2.5). Shared
+/// with the decoder.
+pub(super) const DIST_BASE: [u16; 30] = [
     1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537,
     2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
 ];
-const DIST_EXTRA: [u8; 30] = [
+pub(super) const DIST_EXTRA: [u8; 30] = [
     0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13,
     13,
 ];
@@ -215,7 +217,7 @@ pub(crate) mod tests {
     use crate::saml::binding::inflate;
 
     /// An AuthnRequest as `build_authn_request` writes it (645 bytes).
-    const AUTHN_REQUEST: &str = concat!(
+    pub(crate) const AUTHN_REQUEST: &str = concat!(
         "<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" ",
         "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ",
         "ID=\"_3f9c2a7b1e4d8065a1c3b5d7e9f0a2c4b6d8e0f1\" Version=\"2.0\" ",

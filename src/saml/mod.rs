@@ -17,6 +17,7 @@ pub mod c14n;
 mod deflate;
 pub mod dsig;
 pub mod escape;
+pub(crate) mod inflate;
 pub mod instant;
 pub mod keys;
 pub mod metadata;

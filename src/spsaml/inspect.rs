@@ -10,8 +10,6 @@
 //! the caller did not give (audience, ACS URL, IdP entity id) and that was
 //! taken from the message is listed under `assumed`.
 
-use std::io::Read as _;
-
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
@@ -27,7 +25,7 @@ use crate::saml::xml::{Document, NodeId};
 use crate::saml::{SAML_ASSERTION_NS, SAML_PROTOCOL_NS};
 
 /// Largest inflated Redirect message read (a DEFLATE bomb guard).
-const INFLATE_MAX: u64 = 1 << 20;
+const INFLATE_MAX: usize = 1 << 20;
 
 /// How the input was written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -241,15 +239,12 @@ fn decode_value(value: &str) -> Result<(Vec<u8>, bool), Unusable> {
     if trim_ascii(&bytes).starts_with(b"<") {
         return Ok((bytes, true));
     }
-    let mut out = vec![];
-    let inflated = flate2::read::DeflateDecoder::new(bytes.as_slice())
-        .take(INFLATE_MAX + 1)
-        .read_to_end(&mut out);
-    match inflated {
-        Ok(_) if out.len() as u64 > INFLATE_MAX => Err(Unusable(format!(
+    // Bytes after the final block are ignored: inspect reads what it can.
+    match crate::saml::inflate::inflate(&bytes, INFLATE_MAX) {
+        Err(crate::saml::inflate::Error::TooLarge) => Err(Unusable(format!(
             "the value inflates to more than {INFLATE_MAX} bytes"
         ))),
-        Ok(_) if trim_ascii(&out).starts_with(b"<") => Ok((out, false)),
+        Ok(inflated) if trim_ascii(&inflated.out).starts_with(b"<") => Ok((inflated.out, false)),
         _ => Err(Unusable(
             "the input decodes from base64, but to neither XML nor DEFLATE-compressed XML".into(),
         )),

@@ -6,14 +6,12 @@
 //! decides nothing: "signed" here means "carries a `ds:Signature`", not
 //! "verifies". Verdicts belong to the SP's validation.
 
-use std::io::Read as _;
-
 use crate::saml::dsig::DSIG_NS;
 use crate::saml::xml::{Document, NodeId};
 use crate::saml::{SAML_ASSERTION_NS, SAML_PROTOCOL_NS};
 
 /// Largest inflated Redirect-binding message read (a DEFLATE bomb guard).
-const INFLATE_LIMIT: u64 = 1 << 20;
+const INFLATE_LIMIT: usize = 1 << 20;
 
 /// How the message travelled (SAML Bindings §3.4, §3.5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,16 +111,15 @@ pub fn decode_base64(value: &str) -> Result<Vec<u8>, String> {
 }
 
 /// Raw DEFLATE (RFC 1951), as the Redirect binding uses (SAML Bindings §3.4.4.1).
+/// Bytes after the final block are ignored: the peek describes, and
+/// refusing them is the receiver's verdict (`binding::inflate`).
 pub fn inflate(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let mut out = vec![];
-    flate2::read::DeflateDecoder::new(bytes)
-        .take(INFLATE_LIMIT + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| format!("not DEFLATE data: {e}"))?;
-    if out.len() as u64 > INFLATE_LIMIT {
-        return Err(format!("inflates to more than {INFLATE_LIMIT} bytes"));
+    use crate::saml::inflate::{inflate, Error};
+    match inflate(bytes, INFLATE_LIMIT) {
+        Ok(inflated) => Ok(inflated.out),
+        Err(Error::TooLarge) => Err(format!("inflates to more than {INFLATE_LIMIT} bytes")),
+        Err(e) => Err(format!("not DEFLATE data: {e}")),
     }
-    Ok(out)
 }
 
 /// The message in a Redirect-binding query string, if it carries one.

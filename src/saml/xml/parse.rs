@@ -725,10 +725,11 @@ impl Parser {
             ),
         };
 
-        for (i, written_prefix) in attribute_prefixes.iter().enumerate() {
+        // The two lists are pushed together, one entry per attribute.
+        for (i, &written) in attribute_prefixes.iter().enumerate() {
             let (done, rest) = attributes.split_at_mut(i);
             let a = &mut rest[0];
-            if let Some(p) = *written_prefix {
+            if let Some(p) = written {
                 let (bound, uri) = self.resolve(&decls, Some(p)).ok_or_else(|| {
                     XmlError::new(K::UnboundPrefix, pos, format!("prefix {p:?} is not bound"))
                 })?;
