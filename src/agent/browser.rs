@@ -473,16 +473,89 @@ fn display_url(url: &Url) -> String {
     let Some(q) = url.query() else {
         return url.to_string();
     };
-    let pairs: Vec<String> = url::form_urlencoded::parse(q.as_bytes())
-        .map(|(k, v)| match k.as_ref() {
-            "SAMLRequest" | "SAMLResponse" | "Signature" => format!("{k}=…"),
-            _ => {
-                let v: String = url::form_urlencoded::byte_serialize(v.as_bytes()).collect();
-                format!("{k}={v}")
-            }
-        })
-        .collect();
-    let mut base = url.clone();
-    base.set_query(None);
-    format!("{base}?{}", pairs.join("&"))
+    // The URL without its query (the fragment, if any, stays).
+    let mut out = String::with_capacity(url.as_str().len().min(256));
+    out.push_str(&url[..url::Position::AfterPath]);
+    out.push('?');
+    // Pairs as `application/x-www-form-urlencoded` splits them; a SAML
+    // message's value is not decoded only to be left out.
+    for (i, raw) in q.split('&').filter(|p| !p.is_empty()).enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        let (raw_key, raw_value) = raw.split_once('=').unwrap_or((raw, ""));
+        let key = form_component(raw_key);
+        out.push_str(&key);
+        out.push('=');
+        match key.as_ref() {
+            "SAMLRequest" | "SAMLResponse" | "Signature" => out.push('…'),
+            _ => out.extend(url::form_urlencoded::byte_serialize(
+                form_component(raw_value).as_bytes(),
+            )),
+        }
+    }
+    out.push_str(&url[url::Position::AfterQuery..]);
+    out
+}
+
+/// One decoded name or value of a form-urlencoded string: `+` is a space,
+/// then percent-decoding, then UTF-8 with replacement characters (what
+/// `url::form_urlencoded::parse` gives for it).
+fn form_component(raw: &str) -> std::borrow::Cow<'_, str> {
+    if !raw.contains(['+', '%']) {
+        return std::borrow::Cow::Borrowed(raw);
+    }
+    let spaced = raw.replace('+', " ");
+    std::borrow::Cow::Owned(
+        percent_encoding::percent_decode_str(&spaced)
+            .decode_utf8_lossy()
+            .into_owned(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `display_url` as it was first written: every pair decoded by
+    /// `form_urlencoded::parse`, the base re-serialised by `url`.
+    fn reference(url: &Url) -> String {
+        let Some(q) = url.query() else {
+            return url.to_string();
+        };
+        let pairs: Vec<String> = url::form_urlencoded::parse(q.as_bytes())
+            .map(|(k, v)| match k.as_ref() {
+                "SAMLRequest" | "SAMLResponse" | "Signature" => format!("{k}=…"),
+                _ => {
+                    let v: String = url::form_urlencoded::byte_serialize(v.as_bytes()).collect();
+                    format!("{k}={v}")
+                }
+            })
+            .collect();
+        let mut base = url.clone();
+        base.set_query(None);
+        format!("{base}?{}", pairs.join("&"))
+    }
+
+    #[test]
+    fn saml_values_are_abbreviated_and_the_rest_shown_as_form_encoding_writes_it() {
+        for u in [
+            "https://idp.test/sso?SAMLRequest=fZJda%2B%2F&RelayState=%2Fwelcome%3Fa%3D1&SigAlg=x&Signature=abc%3D",
+            "https://sp.test/login?relay_state=%2Fwelcome",
+            "https://sp.test/login?a+b=c+d&&e&=f&g=h=i&%C3%A9=%FF&x=%zz",
+            "https://sp.test/p?",
+            "http://127.0.0.1:8080/sso?SAMLRequest=%2B%2F%3D",
+            "https://sp.test/no-query",
+        ] {
+            let url = Url::parse(u).unwrap();
+            assert_eq!(display_url(&url), reference(&url), "{u}");
+        }
+        // A fragment stays at the end (the first version put the query
+        // after it).
+        let url = Url::parse("https://sp.test/p?SAMLResponse=1&b=2#frag").unwrap();
+        assert_eq!(
+            display_url(&url),
+            "https://sp.test/p?SAMLResponse=…&b=2#frag"
+        );
+    }
 }
