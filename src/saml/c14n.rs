@@ -24,8 +24,6 @@
 //!   endings were already normalised by the parser (XML 1.0 §2.11).
 //! - Comments are dropped (the "without comments" variant).
 
-use std::collections::BTreeMap;
-
 use crate::saml::escape::{escape_into, push_xml_text};
 use crate::saml::xml::{Attribute, Document, NodeId, NodeKind};
 
@@ -55,11 +53,7 @@ pub fn exc_c14n(
         .element(apex)
         .map_or(0, |e| e.span.end.saturating_sub(e.span.start_tag.start));
     let mut out = String::with_capacity(capacity + capacity / 8 + 64);
-    let in_scope = doc.in_scope_namespaces(apex);
-    let in_scope: BTreeMap<&str, &str> = in_scope
-        .iter()
-        .map(|(p, u)| (p.as_str(), u.as_str()))
-        .collect();
+    let in_scope: Scope<'_> = doc.in_scope_namespaces(apex);
     let c = Canon {
         doc,
         omit,
@@ -74,7 +68,7 @@ pub fn exc_c14n(
         &mut out,
         apex,
         &in_scope,
-        &BTreeMap::new(),
+        &Scope::new(),
         &mut Scratch::default(),
     );
     out
@@ -97,10 +91,34 @@ struct Scratch<'s> {
     attributes: Vec<&'s Attribute>,
 }
 
-/// Prefix → URI; `""` is the default namespace. Keys and values borrow
-/// from the document (or from the caller's scope), so the walk copies no
-/// strings.
-type Scope<'s> = BTreeMap<&'s str, &'s str>;
+/// Prefix → URI, one entry per prefix; `""` is the default namespace.
+/// Keys and values borrow from the document (or from the caller's scope),
+/// so the walk copies no strings. A handful of bindings at most, so a
+/// vector searched by [`same`] (pointer first: the parser shares one
+/// string per declaration) beats a map.
+type Scope<'s> = Vec<(&'s str, &'s str)>;
+
+/// The URI `scope` binds to `prefix`.
+fn lookup<'s>(scope: &Scope<'s>, prefix: &str) -> Option<&'s str> {
+    scope
+        .iter()
+        .find(|(p, _)| same(p, prefix))
+        .map(|&(_, uri)| uri)
+}
+
+/// Binds `prefix` to `uri` in `scope`, replacing an earlier binding.
+fn bind<'s>(scope: &mut Scope<'s>, prefix: &'s str, uri: &'s str) {
+    match scope.iter_mut().find(|(p, _)| same(p, prefix)) {
+        Some(entry) => entry.1 = uri,
+        None => scope.push((prefix, uri)),
+    }
+}
+
+/// String equality, answered without reading the bytes when both are the
+/// same string.
+fn same(a: &str, b: &str) -> bool {
+    std::ptr::eq(a, b) || a == b
+}
 
 impl<'a> Canon<'a> {
     /// `in_scope`: prefix → URI in scope at the parent (`""` = default).
@@ -128,9 +146,9 @@ impl<'a> Canon<'a> {
             for d in &e.namespace_decls {
                 let p = d.prefix.as_deref().unwrap_or_default();
                 if d.uri.is_empty() {
-                    s.remove(p);
+                    s.retain(|(bound, _)| !same(bound, p));
                 } else {
-                    s.insert(p, &d.uri);
+                    bind(&mut s, p, &d.uri);
                 }
             }
             changed = s;
@@ -163,7 +181,7 @@ impl<'a> Canon<'a> {
             if p == "xml" {
                 continue;
             }
-            if let Some(&uri) = scope.get(p) {
+            if let Some(uri) = lookup(scope, p) {
                 candidates.push((p, uri));
             }
         }
@@ -181,14 +199,12 @@ impl<'a> Canon<'a> {
         out.push('<');
         push_qname(out, e.prefix.as_deref(), &e.local);
         for &(p, uri) in candidates.iter() {
-            let current = match rendered.get(p) {
-                Some(&u) => Some(u),
+            let current = match lookup(rendered, p) {
+                Some(u) => Some(u),
                 None if p.is_empty() => Some(""),
                 None => None,
             };
-            // The parser shares one string per declaration, so the same
-            // binding is usually the same pointer.
-            if current.is_some_and(|c| std::ptr::eq(c, uri) || c == uri) {
+            if current.is_some_and(|c| same(c, uri)) {
                 continue;
             }
             if p.is_empty() {
@@ -240,7 +256,7 @@ impl<'a> Canon<'a> {
         } else {
             let mut r = rendered.clone();
             for (p, uri) in output_here {
-                r.insert(p, uri);
+                bind(&mut r, p, uri);
             }
             extended = r;
             &extended

@@ -485,29 +485,30 @@ impl Document {
     }
 
     /// The namespaces in scope at element `id`: prefix (`""` for the
-    /// default namespace) → URI. An undeclared default namespace
-    /// (`xmlns=""`) is absent. The `xml` prefix is implicit and not listed.
-    pub fn in_scope_namespaces(&self, id: NodeId) -> BTreeMap<String, String> {
+    /// default namespace) → URI, borrowed from the declarations, sorted by
+    /// prefix. An undeclared default namespace (`xmlns=""`) is absent. The
+    /// `xml` prefix is implicit and not listed.
+    pub fn in_scope_namespaces(&self, id: NodeId) -> Vec<(&str, &str)> {
         let mut chain = vec![];
         let mut cur = Some(id);
         while let Some(n) = cur {
             chain.push(n);
             cur = self.parent(n);
         }
-        let mut scope = BTreeMap::new();
+        let mut scope: BTreeMap<&str, &str> = BTreeMap::new();
         for n in chain.into_iter().rev() {
             if let Some(e) = self.element(n) {
                 for d in &e.namespace_decls {
-                    let p = d.prefix.as_deref().unwrap_or_default().to_string();
+                    let p = d.prefix.as_deref().unwrap_or_default();
                     if d.uri.is_empty() {
-                        scope.remove(&p);
+                        scope.remove(p);
                     } else {
-                        scope.insert(p, d.uri.to_string());
+                        scope.insert(p, &d.uri);
                     }
                 }
             }
         }
-        scope
+        scope.into_iter().collect()
     }
 
     /// A short description of an element for error messages:
