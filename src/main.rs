@@ -18,7 +18,8 @@ fn main() {
 /// 9% of `ssosim bench login` in malloc/free. Measured with 5 interleaved
 /// runs each: median 662 → 606 µs per login. mimalloc's version 2 (the
 /// `v2` feature) rather than 3: v3 took a fresh arena page for each
-/// buffer of a few KiB; v2 raised the bench ratio by 0.008–0.019 in three
-/// interleaved comparisons.
+/// buffer of a few KiB (under perf, 2% of the bench in page set-up); v2
+/// raised the bench ratio by 0.008 on average over four interleaved
+/// comparisons of 5–10 runs each (+0.007, +0.019, +0.008, −0.002).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
