@@ -363,7 +363,7 @@ mod tests {
     /// Every call starts clean: a message that failed half-way, or was too
     /// large, leaves nothing behind.
     #[test]
-    fn reused_decoder_starts_clean_after_every_outcome() {
+    fn every_call_is_independent_of_earlier_failures() {
         let good = b"<samlp:AuthnRequest ID=\"_1\"/>".repeat(20);
         let d = deflate(&good);
         let mut trailing = d.clone();
@@ -375,9 +375,9 @@ mod tests {
         }
     }
 
-    /// Output is collected in steps up to `max + 1` bytes: every size
-    /// around the cap and across several growth steps comes out whole, or
-    /// is refused as too large, never truncated.
+    /// Output grows in steps and never past `max` bytes: every size around
+    /// the cap and across several growth steps comes out whole, or is
+    /// refused as too large, never truncated.
     #[test]
     fn output_sizes_around_the_cap() {
         for n in [0usize, 1, 255, 256, 257, 1000, 4096, 70_000, 200_000] {

@@ -24,6 +24,8 @@
 //!   endings were already normalised by the parser (XML 1.0 §2.11).
 //! - Comments are dropped (the "without comments" variant).
 
+use std::collections::BTreeSet;
+
 use crate::saml::escape::{escape_into, push_xml_text};
 use crate::saml::xml::{Attribute, Document, NodeId, NodeKind};
 
@@ -57,10 +59,7 @@ pub fn exc_c14n(
     let c = Canon {
         doc,
         omit,
-        inclusive: inclusive_prefixes
-            .iter()
-            .map(|p| if p == "#default" { "" } else { p.as_str() })
-            .collect(),
+        inclusive: bound_inclusive_prefixes(doc, apex, &in_scope, inclusive_prefixes),
     };
     // The apex's in-scope namespaces include its own declarations; the
     // walk re-applies them, which is harmless (same values).
@@ -72,6 +71,38 @@ pub fn exc_c14n(
         &mut Scratch::default(),
     );
     out
+}
+
+/// The inclusive prefixes that can matter, each once, with `""` for
+/// `#default`: those bound at the apex or declared inside it. The rest
+/// never name a binding, so leaving them out changes nothing, and each
+/// element's work stays bounded by the document's declarations however
+/// long a (hostile) PrefixList is.
+fn bound_inclusive_prefixes<'a>(
+    doc: &'a Document,
+    apex: NodeId,
+    in_scope: &Scope<'a>,
+    inclusive_prefixes: &'a [String],
+) -> Vec<&'a str> {
+    if inclusive_prefixes.is_empty() {
+        return vec![];
+    }
+    let mut declared: BTreeSet<&str> = in_scope.iter().map(|&(p, _)| p).collect();
+    for n in doc.descendants(apex) {
+        if let Some(e) = doc.element(n) {
+            declared.extend(
+                e.namespace_decls
+                    .iter()
+                    .map(|d| d.prefix.as_deref().unwrap_or_default()),
+            );
+        }
+    }
+    let wanted: BTreeSet<&str> = inclusive_prefixes
+        .iter()
+        .map(|p| if p == "#default" { "" } else { p.as_str() })
+        .filter(|p| declared.contains(p))
+        .collect();
+    wanted.into_iter().collect()
 }
 
 struct Canon<'a> {
@@ -187,11 +218,11 @@ impl<'a> Canon<'a> {
         }
         candidates.sort_by(|a, b| a.0.cmp(b.0));
         candidates.dedup_by(|later, kept| {
-            let same = later.0 == kept.0;
-            if same {
+            let same_prefix = later.0 == kept.0;
+            if same_prefix {
                 *kept = *later;
             }
-            same
+            same_prefix
         });
 
         // Declarations output here; the rest is inherited from `rendered`.
@@ -363,5 +394,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A PrefixList is cut to the prefixes that are bound: unbound and
+    /// repeated tokens change nothing, and a hostile list of 100,000 of
+    /// them costs one pass, not one pass per element.
+    #[test]
+    fn unbound_and_repeated_inclusive_prefixes_change_nothing() {
+        let doc = Document::parse(
+            br#"<a:R xmlns:a="urn:a" xmlns:b="urn:b" xmlns="urn:d"><a:S><c:T xmlns:c="urn:c"/><U/></a:S></a:R>"#,
+        )
+        .unwrap();
+        let apex = doc.child_elements(doc.root()).next().unwrap();
+        let list = |tokens: &[&str]| tokens.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+        let plain = exc_c14n(&doc, apex, None, &list(&["b", "c", "#default"]));
+        assert_eq!(
+            plain,
+            r#"<a:S xmlns="urn:d" xmlns:a="urn:a" xmlns:b="urn:b"><c:T xmlns:c="urn:c"></c:T><U></U></a:S>"#
+        );
+        let mut hostile = list(&["#default", "c", "b", "b", "c"]);
+        hostile.extend((0..100_000).map(|i| format!("p{i}")));
+        assert_eq!(exc_c14n(&doc, apex, None, &hostile), plain);
+        assert_eq!(
+            bound_inclusive_prefixes(&doc, apex, &doc.in_scope_namespaces(apex), &hostile),
+            vec!["", "b", "c"]
+        );
     }
 }

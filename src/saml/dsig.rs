@@ -293,16 +293,19 @@ pub(crate) enum SignatureCheck<'a> {
     /// is known to verify over `signed_info`. What is left to show is that
     /// a consumer's parser and c14n rebuild exactly those bytes from the
     /// output and find exactly that SignatureValue. The same goes for the
-    /// Reference: the signed SignedInfo carries the digest of `reference`,
-    /// so rebuilding exactly those canonical octets proves the digest
-    /// without hashing them again. Every shape rule is checked as for any
-    /// consumer.
+    /// Reference: the signed SignedInfo carries `digest`, the digest of
+    /// `reference`, so rebuilding exactly those canonical octets (and
+    /// decoding exactly that DigestValue, as a consumer does) proves the
+    /// digest without hashing them again. Every shape rule is checked as
+    /// for any consumer.
     Signed {
         hash: Hash,
         signed_info: &'a [u8],
         signature: &'a [u8],
         /// The canonical octets whose digest the SignedInfo carries.
         reference: &'a [u8],
+        /// Their digest.
+        digest: &'a [u8],
     },
 }
 
@@ -513,7 +516,12 @@ fn verify_signature_by(
                 .map_err(|e| DsigError::new(DsigErrorKind::CryptoFailure, e.to_string()))?;
             expected.len() == actual.len() && openssl::memcmp::eq(&expected, &actual)
         }
-        SignatureCheck::Signed { reference, .. } => canonical.as_bytes() == reference,
+        SignatureCheck::Signed {
+            reference, digest, ..
+        } => {
+            decode_base64(&parts.digest_value).as_deref() == Some(digest)
+                && canonical.as_bytes() == reference
+        }
     };
     if !digest_matches {
         return Err(DsigError::new(

@@ -3,8 +3,9 @@
 //! blocks, strict, with the output capped.
 //!
 //! It judges untrusted input (every SP's HTTP-Redirect AuthnRequest), so
-//! it refuses what zlib refuses, and a differential test against flate2
-//! (miniz_oxide) pins the same verdicts on thousands of mutated streams:
+//! it follows zlib's rules, and a differential test against flate2
+//! (miniz_oxide) pins the same verdicts (accept or refuse; the reason
+//! named may differ) on thousands of mutated streams:
 //! - a stored block's LEN must be the complement of NLEN (§3.2.4); block
 //!   type 3 is reserved (§3.2.3);
 //! - a dynamic block declares at most 286 literal/length and 30 distance
@@ -121,7 +122,8 @@ pub(crate) fn inflate(data: &[u8], max: usize) -> Result<Inflated, Error> {
             nbits: 0,
             padded: 0,
         },
-        // An AuthnRequest inflates to about 1.5 times its DEFLATE size.
+        // An AuthnRequest inflates to about 1.5 times its DEFLATE size;
+        // room for 4 times, so that most messages never grow the output.
         output: Output::new(data.len().saturating_mul(4).max(256), max),
     };
     let verdict = d.blocks();
@@ -455,7 +457,7 @@ impl Input<'_> {
         if self.overran() {
             return Err(Error::Truncated);
         }
-        while self.nbits <= 56 {
+        while self.nbits < 56 {
             let byte = match self.data.get(self.pos) {
                 Some(&b) => {
                     self.pos += 1;

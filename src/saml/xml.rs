@@ -403,6 +403,11 @@ impl Document {
     /// lists are laid out here, by a counting pass, so that building a
     /// tree allocates no list per node.
     fn from_nodes(mut nodes: Vec<Node>, root: NodeId, source: String) -> Document {
+        // `all_nodes` (and so the duplicate-ID check) relies on this.
+        debug_assert!(
+            root == NodeId(0) && nodes.iter().skip(1).all(|n| n.parent.is_some()),
+            "a tree is its root, first, and the root's descendants"
+        );
         // Each node's children start where the previous node's end.
         let mut counts = vec![0usize; nodes.len()];
         for n in &nodes {

@@ -596,6 +596,9 @@ async fn a_server_that_hangs_up_without_answering_is_an_error() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("closed"), "{err}");
-    // One new connection, then one retry.
-    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 2);
+    // Either the hang-up is seen before the request goes out (a new
+    // connection is tried, and hung up on too) or after (hyper reports the
+    // message cut short): which one depends on task order.
+    let tries = accepted.load(std::sync::atomic::Ordering::SeqCst);
+    assert!((1..=2).contains(&tries), "{tries} connections");
 }

@@ -223,6 +223,7 @@ fn sign_element_checked(
             signed_info: canonical_signed_info.as_bytes(),
             signature: &signature_value,
             reference: canonical.as_bytes(),
+            digest: &digest,
         },
     )?;
     Ok((
@@ -272,30 +273,51 @@ mod tests {
         let value = b64::decode(doc.text(value_el).as_bytes()).unwrap();
         // The canonical octets the Reference's digest was taken over.
         let reference = exc_c14n(&doc, root, Some(sig), &[]);
-        let check_reference = |hash, signed_info: &[u8], signature: &[u8], reference: &[u8]| {
-            verify_element_by(
-                &doc,
-                root,
-                &keys,
-                &options,
-                &SignatureCheck::Signed {
-                    hash,
-                    signed_info,
-                    signature,
-                    reference,
-                },
-            )
-            .map(|_| ())
-            .map_err(|e| e.kind)
-        };
+        let digest = crate::saml::rsa::digest(Hash::Sha256, reference.as_bytes()).unwrap();
+        let check_reference =
+            |hash, signed_info: &[u8], signature: &[u8], reference: &[u8], digest: &[u8]| {
+                verify_element_by(
+                    &doc,
+                    root,
+                    &keys,
+                    &options,
+                    &SignatureCheck::Signed {
+                        hash,
+                        signed_info,
+                        signature,
+                        reference,
+                        digest,
+                    },
+                )
+                .map(|_| ())
+                .map_err(|e| e.kind)
+            };
         let check = |hash, signed_info: &[u8], signature: &[u8]| {
-            check_reference(hash, signed_info, signature, reference.as_bytes())
+            check_reference(hash, signed_info, signature, reference.as_bytes(), &digest)
         };
         assert_eq!(check(Hash::Sha256, canonical.as_bytes(), &value), Ok(()));
         let mut other_reference = reference.clone().into_bytes();
         other_reference.pop();
         assert_eq!(
-            check_reference(Hash::Sha256, canonical.as_bytes(), &value, &other_reference),
+            check_reference(
+                Hash::Sha256,
+                canonical.as_bytes(),
+                &value,
+                &other_reference,
+                &digest
+            ),
+            Err(DsigErrorKind::DigestMismatch)
+        );
+        let mut other_digest = digest.clone();
+        other_digest[0] ^= 1;
+        assert_eq!(
+            check_reference(
+                Hash::Sha256,
+                canonical.as_bytes(),
+                &value,
+                reference.as_bytes(),
+                &other_digest
+            ),
             Err(DsigErrorKind::DigestMismatch)
         );
         let mut other_info = canonical.clone().into_bytes();
