@@ -436,13 +436,19 @@ impl Document {
         }
     }
 
-    /// True when the last node added to `nodes` is a text child of
-    /// `parent`, so new text joins it (`a&amp;b` is one text node): the
-    /// last node added is the parent's last child, or inside it.
-    fn last_is_text_child(nodes: &[Node], parent: NodeId) -> bool {
-        nodes
-            .last()
-            .is_some_and(|n| n.parent == Some(parent) && matches!(n.kind, NodeKind::Text(_)))
+    /// Adds text `s` under `parent` to `nodes` (a tree being built):
+    /// appended to the parent's last child if that is text (`a&amp;b` is
+    /// one text node), else as a new text node. The last node added is the
+    /// parent's last child, or inside it, so only it needs looking at.
+    fn push_text(nodes: &mut Vec<Node>, parent: NodeId, s: &str) {
+        match nodes.last_mut() {
+            Some(Node {
+                parent: Some(p),
+                kind: NodeKind::Text(t),
+                ..
+            }) if *p == parent => t.push_str(s),
+            _ => nodes.push(Node::new(Some(parent), NodeKind::Text(s.to_string()))),
+        }
     }
 
     /// `id` and all its descendants, in document order.

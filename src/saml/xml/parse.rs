@@ -506,20 +506,8 @@ impl Parser {
         id
     }
 
-    /// Appends text to the parent's last child if that is text (so that
-    /// `a&amp;b` is one node), else adds a text node.
     fn push_text(&mut self, parent: NodeId, s: &str) {
-        if Document::last_is_text_child(&self.nodes, parent) {
-            if let Some(Node {
-                kind: NodeKind::Text(t),
-                ..
-            }) = self.nodes.last_mut()
-            {
-                t.push_str(s);
-                return;
-            }
-        }
-        self.push_child(parent, NodeKind::Text(s.to_string()));
+        Document::push_text(&mut self.nodes, parent, s);
     }
 
     /// The prefix and URI bound to `prefix` (`None` for the default

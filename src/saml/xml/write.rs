@@ -83,17 +83,7 @@ impl TreeWriter {
         let Some(&parent) = self.open.last() else {
             return;
         };
-        if Document::last_is_text_child(&self.nodes, parent) {
-            if let Some(Node {
-                kind: NodeKind::Text(t),
-                ..
-            }) = self.nodes.last_mut()
-            {
-                t.push_str(s);
-                return;
-            }
-        }
-        self.push(Some(parent), NodeKind::Text(s.to_string()));
+        Document::push_text(&mut self.nodes, parent, s);
     }
 
     /// Closes the innermost open element.
