@@ -124,9 +124,10 @@ struct Scratch<'s> {
 
 /// Prefix → URI, one entry per prefix; `""` is the default namespace.
 /// Keys and values borrow from the document (or from the caller's scope),
-/// so the walk copies no strings. A handful of bindings at most, so a
-/// vector searched by [`same`] (pointer first: the parser shares one
-/// string per declaration) beats a map.
+/// so the walk copies no strings. Usually a handful of bindings (never
+/// more than the parser's `max_namespaces`), so a vector searched by
+/// [`same`] (pointer first: the parser shares one string per declaration)
+/// beats a map.
 type Scope<'s> = Vec<(&'s str, &'s str)>;
 
 /// The URI `scope` binds to `prefix`.

@@ -263,7 +263,6 @@ pub struct Document {
     /// Every node's children, node after node: [`Node::children`] ranges
     /// over it.
     child_ids: Vec<NodeId>,
-    root: NodeId,
     source: String,
 }
 
@@ -278,8 +277,9 @@ impl Document {
         parse::Parser::run(input, options)
     }
 
+    /// The root element: always the first node.
     pub fn root(&self) -> NodeId {
-        self.root
+        NodeId(0)
     }
 
     /// The exact text that was parsed.
@@ -399,13 +399,14 @@ impl Document {
     }
 
     /// The tree of `nodes`, which are in document order (every node after
-    /// its parent, siblings in order) with `root` first: the children
+    /// its parent, siblings in order) with the root first: the children
     /// lists are laid out here, by a counting pass, so that building a
     /// tree allocates no list per node.
-    fn from_nodes(mut nodes: Vec<Node>, root: NodeId, source: String) -> Document {
-        // `all_nodes` (and so the duplicate-ID check) relies on this.
+    fn from_nodes(mut nodes: Vec<Node>, source: String) -> Document {
+        // `root` and `all_nodes` (and so the duplicate-ID check) rely on this.
         debug_assert!(
-            root == NodeId(0) && nodes.iter().skip(1).all(|n| n.parent.is_some()),
+            nodes.first().is_some_and(|n| n.parent.is_none())
+                && nodes.iter().skip(1).all(|n| n.parent.is_some()),
             "a tree is its root, first, and the root's descendants"
         );
         // Each node's children start where the previous node's end.
@@ -431,7 +432,6 @@ impl Document {
         Document {
             nodes,
             child_ids,
-            root,
             source,
         }
     }

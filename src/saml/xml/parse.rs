@@ -487,10 +487,14 @@ impl Parser {
                 format!("element <{name}> is never closed"),
             ));
         }
-        let root = p
-            .root
-            .ok_or_else(|| XmlError::new(K::NoRoot, text.len(), "the document has no element"))?;
-        Ok(Document::from_nodes(p.nodes, root, text.to_string()))
+        if p.root.is_none() {
+            return Err(XmlError::new(
+                K::NoRoot,
+                text.len(),
+                "the document has no element",
+            ));
+        }
+        Ok(Document::from_nodes(p.nodes, text.to_string()))
     }
 
     fn element_qname(&self, id: NodeId) -> String {

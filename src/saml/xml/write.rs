@@ -115,7 +115,7 @@ impl TreeWriter {
         if !self.open.is_empty() || roots != 1 {
             return None;
         }
-        Some(Document::from_nodes(self.nodes, NodeId(0), self.out))
+        Some(Document::from_nodes(self.nodes, self.out))
     }
 
     /// The prefix and namespace that `prefix` names here (as the parser
